@@ -1,0 +1,96 @@
+/**
+ * The example API: a small realistic service whose handlers await I/O, so one event loop serves many
+ * clients at once. Built by a function so tests can run it with `inject()` or on port 0.
+ *
+ *   GET /health            → 200 { status: 'ok' }
+ *   GET /items             → the items
+ *   POST /items            → 201 { id, name, createdAt }; body { "name": string } (422 lists problems)
+ *   GET /items/:id         → the item, or 404 JSON
+ *   DELETE /items/:id      → 204, or 404 JSON
+ *   GET /io?kind=timer|upstream|file → awaits ~50 ms of I/O and says what it awaited
+ *   GET /stats, POST /stats/reset    → the in-flight gauge the load test reads
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Agent, request } from 'undici'
+import { z } from 'zod'
+import { createApp, ERR, HttpError, Router, type App, type LoggerSetting } from '../../src/index.js'
+import { ItemStore } from './store.js'
+
+/** Options for {@link buildApp}. */
+export interface ApiOptions {
+  /** Awaited delay of `GET /io` (timer kind), in ms. @default 50 */
+  ioDelayMs?: number
+  /** Base URL of the upstream service for `?kind=upstream` (loopback only). */
+  upstreamUrl?: string
+  /** Simulated database round trip of the item store, in ms. @default 2 */
+  dbLatencyMs?: number
+  logger?: LoggerSetting
+}
+
+const ItemInput = z.object({ name: z.string().trim().min(1).max(100) })
+
+/** Builds the example API. Call `app.close()` to release the upstream connection pool. */
+export async function buildApp(options: ApiOptions = {}): Promise<App> {
+  const ioDelayMs = options.ioDelayMs ?? 50
+  const app = createApp({ logger: options.logger ?? true })
+  const store = new ItemStore(options.dbLatencyMs ?? 2)
+  // One keep-alive pool for the upstream: connection setup would otherwise dominate each call.
+  const upstream = new Agent({ connections: 2048, pipelining: 1, keepAliveTimeout: 30_000 })
+  const dataFile = join(tmpdir(), `swiftlet-io-${process.pid}.json`)
+  await writeFile(dataFile, JSON.stringify({ rows: Array.from({ length: 100 }, (_, i) => ({ i })) }))
+  app.onShutdown(() => upstream.close())
+
+  app.get('/health', () => ({ status: 'ok' }))
+
+  app.get('/io', async (ctx) => {
+    const kind = ctx.query.get('kind') ?? 'timer'
+    const started = performance.now()
+    if (kind === 'timer') {
+      // A timer standing in for a database call; the signal frees it if the client leaves.
+      await sleep(ioDelayMs, undefined, { signal: ctx.signal })
+    } else if (kind === 'upstream') {
+      if (!options.upstreamUrl) throw new HttpError(503, 'no upstream configured', { expose: true })
+      const res = await request(`${options.upstreamUrl}/work`, { dispatcher: upstream, signal: ctx.signal })
+      await res.body.json()
+    } else if (kind === 'file') {
+      await readFile(dataFile, { signal: ctx.signal })
+    } else {
+      throw new HttpError(400, 'kind must be timer, upstream or file')
+    }
+    return { kind, awaitedMs: Math.round((performance.now() - started) * 10) / 10 }
+  })
+
+  const items = new Router({ prefix: '/items' })
+  items.get('/', async (ctx) => ({ items: await store.list(ctx.signal) }))
+  items.post('/', async (ctx) => {
+    const input = ItemInput.safeParse(await ctx.req.json())
+    if (!input.success) {
+      const details = input.error.issues.map((issue) => ({
+        location: ['body', ...issue.path].join('.'),
+        message: issue.message,
+      }))
+      throw new HttpError(422, 'invalid item', { code: ERR.VALIDATION, details })
+    }
+    ctx.status(201)
+    return store.create(input.data.name, ctx.signal)
+  })
+  items.get('/:id', { name: 'item' }, async (ctx) => {
+    const item = await store.get(ctx.params.id, ctx.signal)
+    if (!item) throw new HttpError(404, `item ${ctx.params.id} not found`)
+    return item
+  })
+  items.delete('/:id', async (ctx) => {
+    if (!(await store.delete(ctx.params.id, ctx.signal)))
+      throw new HttpError(404, `item ${ctx.params.id} not found`)
+  })
+  app.mount(items)
+
+  app.get('/stats', () => app.stats())
+  app.post('/stats/reset', () => {
+    app.resetPeak()
+  })
+  return app
+}

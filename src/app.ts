@@ -1,0 +1,243 @@
+/**
+ * App: the root Router plus everything per request (Context, the app-level onion, errors, the one log
+ * line, commit to the core) and the lifecycle (listen, graceful shutdown, hooks, inject).
+ */
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { compose } from './compose.js'
+import { Context, type State } from './context.js'
+import { dispatch } from './dispatch.js'
+import { ERR, HttpError, isHttpError } from './errors.js'
+import { createLogger, type Logger, type LoggerSetting } from './logger.js'
+import { SwiftletRequest, type RequestInit } from './request.js'
+import type { ResponseSink } from './response.js'
+import { asError, compileRoutes, withErrorHandlers, type RouteTable } from './router/compile.js'
+import { Router } from './router/router.js'
+import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
+import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
+import { urlFor } from './url-for.js'
+
+/** Size limits, in bytes. */
+export interface Limits {
+  /** Request target (path + query). Longer → 414. @default 8192 */
+  url: number
+  /** Header block (names + values). Larger → 431. @default 16384 */
+  headers: number
+  /** Request body. Larger → 413 before more is read. @default 1048576 (1 MiB) */
+  body: number
+}
+
+/** Options for {@link createApp}. */
+export interface AppOptions {
+  /** Logging: `true`, `false`, pino options or a pino logger. @default true */
+  logger?: LoggerSetting
+  /** Size limits. */
+  limits?: Partial<Limits>
+  /** Header whose valid value (1-128 of `A-Za-z0-9._:-`) becomes the request id. `false` always generates. @default 'x-request-id' */
+  requestIdHeader?: string | false
+  /** Generates request ids. @default crypto.randomUUID */
+  genReqId?: () => string
+}
+
+/** Counters the app keeps; `peakInFlight` shows how many requests were awaiting at once. */
+export interface AppStats {
+  inFlight: number
+  peakInFlight: number
+  /** Requests finished since start. */
+  requests: number
+}
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  url: 8192,
+  headers: 16384,
+  body: 1024 * 1024,
+})
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** An application: routes, middleware, hooks, and a server core to run them on. */
+export class App<S extends object = State> extends Router<S> {
+  /** The app logger (pino). */
+  readonly log: Logger
+  /** The limits in force. */
+  readonly limits: Readonly<Limits>
+  readonly #requestIdHeader: string | false
+  readonly #genReqId: () => string
+  readonly #lifecycle: Lifecycle
+  readonly #settle = (ctx: Context, value: unknown): void => void ctx.send(value)
+  readonly #logInfo: boolean
+  #table: RouteTable | undefined
+  #chain: ((ctx: Context) => Promise<void>) | undefined
+  #stats: AppStats = { inFlight: 0, peakInFlight: 0, requests: 0 }
+
+  constructor(options: AppOptions = {}) {
+    super()
+    this.log = createLogger(options.logger)
+    this.#logInfo = this.log.isLevelEnabled('info')
+    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits })
+    this.#requestIdHeader = options.requestIdHeader === undefined ? 'x-request-id' : options.requestIdHeader
+    this.#genReqId = options.genReqId ?? randomUUID
+    this.#lifecycle = new Lifecycle(this, this.log)
+  }
+
+  /** Runs before the server listens (connect to databases here). Hooks run in the order added. */
+  onStartup(hook: () => unknown): this {
+    this.#lifecycle.startup.push(hook)
+    return this
+  }
+
+  /** Runs after in-flight requests finished during {@link close} (close pools here). */
+  onShutdown(hook: () => unknown): this {
+    this.#lifecycle.shutdown.push(hook)
+    return this
+  }
+
+  /**
+   * Runs startup hooks, then listens on the uWebSockets.js core.
+   * @throws Error `ERR_CORE_FALLBACK` when the native binary did not load (unless `allowFallback`),
+   *   `ERR_LISTEN_FAILED` when the port cannot be bound.
+   */
+  listen(options: ListenOptions = {}): Promise<ListenInfo> {
+    this.#freeze()
+    return this.#lifecycle.listen(options)
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, lets in-flight requests finish within `timeoutMs`, closes the
+   * remaining connections, then runs shutdown hooks. Safe to call more than once.
+   * @param timeoutMs - Drain deadline in ms. @default the listen option `shutdownTimeoutMs` (10000)
+   */
+  close(timeoutMs?: number): Promise<void> {
+    return this.#lifecycle.close(timeoutMs)
+  }
+
+  /** Runs a request through the whole pipeline in memory, no socket (for tests). */
+  inject(options: InjectOptions | string): Promise<InjectResponse> {
+    return inject(this, typeof options === 'string' ? { url: options } : options)
+  }
+
+  /**
+   * Builds a path for a named route, percent-encoding each param (RFC 3986 §2.1).
+   * @throws Error when the name is unknown or a param is missing.
+   */
+  urlFor(name: string, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
+    this.#freeze()
+    const pattern = (this.#table as RouteTable).names.get(name)
+    if (pattern === undefined) throw new Error(`no route named "${name}"`)
+    return urlFor(pattern, params, query)
+  }
+
+  /** A snapshot of the in-flight gauge. */
+  stats(): AppStats {
+    return { ...this.#stats }
+  }
+
+  /** Resets `peakInFlight` to the current in-flight count (e.g. after a warm-up). */
+  resetPeak(): void {
+    this.#stats.peakInFlight = this.#stats.inFlight
+  }
+
+  /**
+   * Entry point for every core: runs one request through the app-level onion and the route, then writes
+   * the response once through `sink`. Never rejects.
+   */
+  handle(init: RequestInit, sink: ResponseSink): Promise<void> {
+    const chain = this.#chain ?? this.#freeze()
+    const start = performance.now()
+    const req = new SwiftletRequest(init, this.limits.body)
+    const ctx = new Context(req, sink, this.#requestId(init), this.log) as Context
+    const stats = this.#stats
+    if (++stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight
+    return chain(ctx)
+      .catch((thrown) => this.#defaultError(ctx, asError(thrown)))
+      .then(() => this.#commit(ctx, sink, start))
+      .catch((err) => this.log.error({ err, reqId: ctx.id }, 'failed to write response'))
+      .finally(() => {
+        stats.inFlight--
+        stats.requests++
+      })
+  }
+
+  /** True while draining: responses then ask the client to close the connection. */
+  get closing(): boolean {
+    return this.#lifecycle.closing
+  }
+
+  #freeze(): (ctx: Context) => Promise<void> {
+    if (this.#chain) return this.#chain
+    this.freeze()
+    const table = (this.#table = compileRoutes(this as Router<object>, this.#settle))
+    const inner = compose([...this.middleware, (ctx: Context) => dispatch(table, ctx)], this.#settle)
+    const handlers = this.errorHandler ? [this.errorHandler] : []
+    this.#chain = withErrorHandlers(inner, handlers, this.#settle)
+    return this.#chain
+  }
+
+  #requestId(init: RequestInit): string {
+    const incoming = this.#requestIdHeader === false ? undefined : init.headers[this.#requestIdHeader]
+    return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : this.#genReqId()
+  }
+
+  /** The last resort: a JSON error body; 5xx hide their message unless `expose` was set. */
+  #defaultError(ctx: Context, error: Error): void {
+    const res = ctx.res
+    res.resetForError()
+    res.error ??= error
+    const http = isHttpError(error)
+      ? error
+      : new HttpError(500, undefined, { cause: error, code: ERR.INTERNAL })
+    for (const [name, value] of Object.entries(http.headers)) ctx.header(name, value)
+    const body: Record<string, unknown> = {
+      status: http.status,
+      code: http.code,
+      message: http.expose ? http.message : 'Internal Server Error',
+      requestId: ctx.id,
+    }
+    if (http.expose && http.details !== undefined) body.details = http.details
+    ctx.json(body, http.status)
+  }
+
+  #commit(ctx: Context, sink: ResponseSink, start: number): void {
+    const { res, req } = ctx
+    if (sink.aborted) {
+      if (this.#logInfo)
+        this.log.info({ reqId: ctx.id, method: req.method, path: req.path }, 'request aborted')
+      return
+    }
+    const close = this.#lifecycle.closing || !req.bodyComplete
+    sink.send({
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+      head: req.method === 'HEAD',
+      close,
+    })
+    this.#logCompletion(ctx, start)
+  }
+
+  #logCompletion(ctx: Context, start: number): void {
+    const { res, req } = ctx
+    const error = res.error
+    if (error && res.status >= 500) {
+      this.log.error({ reqId: ctx.id, method: req.method, path: req.path, err: error }, 'request failed')
+    }
+    if (!this.#logInfo) return
+    const line: Record<string, unknown> = {
+      reqId: ctx.id,
+      method: req.method,
+      path: req.path,
+      status: res.status,
+      durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+    }
+    if (error && res.status < 500) {
+      line.err = { code: isHttpError(error) ? error.code : error.name, message: error.message }
+    }
+    this.log.info(line, 'request completed')
+  }
+}
+
+/** Creates an {@link App}. */
+export function createApp<S extends object = State>(options: AppOptions = {}): App<S> {
+  return new App<S>(options)
+}

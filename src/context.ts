@@ -1,0 +1,176 @@
+/**
+ * Context: everything a handler or middleware needs for one request: the request, params, query, state,
+ * a request-scoped logger, an AbortSignal for client disconnects, and response helpers.
+ */
+import type { Logger } from './logger.js'
+import type { RequestHeaders, SwiftletRequest } from './request.js'
+import { assertValidHeader, ResponseState, type ResponseSink } from './response.js'
+
+/** Route params by name. */
+export type Params = Record<string, string>
+/** Per-request state shared between middleware and handlers. */
+export type State = Record<string, unknown>
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const TEXT_TYPE = 'text/plain; charset=utf-8'
+const HTML_TYPE = 'text/html; charset=utf-8'
+const BYTES_TYPE = 'application/octet-stream'
+
+/** The per-request object handed to middleware and handlers. */
+export class Context<P extends object = Params, S extends object = State> {
+  /** The request: method, path, headers, query and body readers. */
+  readonly req: SwiftletRequest
+  /** The response being built; helpers below write here. */
+  readonly res = new ResponseState()
+  /** Request id: a valid incoming `x-request-id`, or a generated UUID. */
+  readonly id: string
+  /** Route params, percent-decoded (`/users/:id` → `{ id }`). Empty before routing. */
+  params: P
+  /** Per-request state set by middleware (`ctx.state.user = ...`). A null-prototype object. */
+  state: S
+  #appLog: Logger
+  #log: Logger | undefined
+  #sink: ResponseSink
+  #controller: AbortController | undefined
+
+  /** @internal Built by the App for each request. */
+  constructor(req: SwiftletRequest, sink: ResponseSink, id: string, log: Logger) {
+    this.req = req
+    this.id = id
+    this.#sink = sink
+    this.#appLog = log
+    this.params = Object.create(null) as P
+    this.state = Object.create(null) as S
+  }
+
+  /** HTTP method, e.g. `GET`. */
+  get method(): string {
+    return this.req.method
+  }
+  /** Canonical path without the query. */
+  get path(): string {
+    return this.req.path
+  }
+  /** Path and query. */
+  get url(): string {
+    return this.req.url
+  }
+  /** Request headers, lower-cased names. */
+  get headers(): RequestHeaders {
+    return this.req.headers
+  }
+  /** The query (URLSearchParams: `ctx.query.get('limit')`, `ctx.query.getAll('tag')`). */
+  get query(): URLSearchParams {
+    return this.req.query
+  }
+
+  /** A pino child logger bound to this request's id (`reqId`). Created on first use. */
+  get log(): Logger {
+    return (this.#log ??= this.#appLog.child({ reqId: this.id }))
+  }
+
+  /** Fires when the client disconnects before the response is written. Pass it to fetch, timers, queries. */
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal
+    const controller = (this.#controller = new AbortController())
+    if (this.#sink.aborted) controller.abort()
+    else this.#sink.onAbort(() => controller.abort())
+    return controller.signal
+  }
+
+  /** True once the client has gone. */
+  get aborted(): boolean {
+    return this.#sink.aborted
+  }
+
+  /** True once a response has been produced (by a helper or a returned value). */
+  get responded(): boolean {
+    return this.res.responded
+  }
+
+  /**
+   * Sets the status code.
+   * @throws RangeError when not an integer in 100-999.
+   */
+  status(code: number): this {
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`invalid status ${code}`)
+    this.res.status = code
+    this.res.statusSet = true
+    return this
+  }
+
+  /**
+   * Sets (replaces) a response header. Names are case-insensitive.
+   * @throws HttpError 500 `ERR_INVALID_HEADER` for a name that is not a token or a value with CR, LF or NUL.
+   */
+  header(name: string, value: string | number): this {
+    const text = String(value)
+    assertValidHeader(name, text)
+    this.res.headers.set(name.toLowerCase(), text)
+    return this
+  }
+
+  /** Adds a value to a header that may repeat (e.g. `set-cookie`). @throws as {@link header}. */
+  appendHeader(name: string, value: string): this {
+    assertValidHeader(name, value)
+    const key = name.toLowerCase()
+    const current = this.res.headers.get(key)
+    if (current === undefined) this.res.headers.set(key, value)
+    else this.res.headers.set(key, Array.isArray(current) ? [...current, value] : [current, value])
+    return this
+  }
+
+  /** Sets several headers. @throws as {@link header}. */
+  setHeaders(values: Record<string, string | number>): this {
+    for (const [name, value] of Object.entries(values)) this.header(name, value)
+    return this
+  }
+
+  /** Responds with JSON (`application/json; charset=utf-8`). @throws TypeError for values JSON cannot encode. */
+  json(value: unknown, status?: number): this {
+    return this.#respond(JSON.stringify(value), JSON_TYPE, status)
+  }
+
+  /** Responds with `text/plain; charset=utf-8`. */
+  text(value: string, status?: number): this {
+    return this.#respond(value, TEXT_TYPE, status)
+  }
+
+  /** Responds with `text/html; charset=utf-8`. The caller escapes what it interpolates. */
+  html(value: string, status?: number): this {
+    return this.#respond(value, HTML_TYPE, status)
+  }
+
+  /**
+   * Responds from a value, as a handler's return value does: object/array → JSON, string → text/plain,
+   * Uint8Array/Buffer → application/octet-stream, `null` → JSON `null`.
+   */
+  send(value: unknown, status?: number): this {
+    if (typeof value === 'string') return this.text(value, status)
+    if (value instanceof Uint8Array) return this.#respond(value, BYTES_TYPE, status)
+    return this.json(value, status)
+  }
+
+  /**
+   * Redirects to `location` (RFC 9110 §10.2.2). The location is sent as given: validate user-supplied
+   * targets against an allow-list before passing them here.
+   * @param status - 301, 302, 303, 307 or 308. @default 302
+   */
+  redirect(location: string, status = 302): this {
+    this.header('location', location)
+    return this.#respond('', TEXT_TYPE, status)
+  }
+
+  #respond(body: string | Uint8Array, type: string, status: number | undefined): this {
+    if (this.res.responded) {
+      // A response is sent once; a second attempt is a bug in the app, reported and ignored.
+      this.log.warn({ path: this.path }, 'response already sent; second response ignored')
+      return this
+    }
+    if (status !== undefined) this.status(status)
+    this.res.body = body
+    this.res.responded = true
+    if (!this.res.headers.has('content-type')) this.res.headers.set('content-type', type)
+    return this
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The innermost step of the app-level chain: route the request, or answer automatically (404, 405 with
+ * `Allow`, OPTIONS, HEAD from GET). It runs inside the app-level middleware, so request ids and logging
+ * see the automatic answers too.
+ */
+import type { Context } from './context.js'
+import { ERR, HttpError } from './errors.js'
+import type { RouteTable } from './router/compile.js'
+import { ANY_METHOD } from './router/segment-tree.js'
+
+/** Answers the request from the route table. @throws HttpError 400/404/405 for the automatic answers. */
+export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
+  const { req } = ctx
+  if (req.preError) throw req.preError
+  const path = req.path
+  if (path.charCodeAt(0) !== 47) throw new HttpError(400, 'request target must be an absolute path')
+  const method = req.method
+  // trouter's rule: HEAD falls back to GET; the core then sends the headers without the body.
+  const match = table.tree.match(method, path) ?? (method === 'HEAD' ? table.tree.match('GET', path) : null)
+  if (match) {
+    ctx.params = decodeParams(match.params)
+    return match.value.run(ctx)
+  }
+  const allowed = table.tree.allowed(path)
+  if (allowed.size > 0) return automaticAnswer(ctx, allowHeader(allowed))
+  const scoped = table.notFound.find((entry) => isUnder(path, entry.prefix))
+  if (scoped) return scoped.run(ctx)
+  throw new HttpError(404, `no route for ${method} ${path}`, { code: ERR.NOT_FOUND })
+}
+
+/** OPTIONS → 204 with `Allow` (RFC 9110 §9.3.7); any other method → 405 with `Allow` (§15.5.6). */
+function automaticAnswer(ctx: Context, allow: string): Promise<void> {
+  if (ctx.method === 'OPTIONS') {
+    ctx.header('allow', allow).status(204)
+    ctx.res.responded = true
+    return Promise.resolve()
+  }
+  throw new HttpError(405, `method ${ctx.method} not allowed for ${ctx.path}`, {
+    code: ERR.METHOD_NOT_ALLOWED,
+    headers: { allow },
+  })
+}
+
+function allowHeader(methods: Set<string>): string {
+  const allow = new Set(methods)
+  allow.delete(ANY_METHOD)
+  if (allow.has('GET')) allow.add('HEAD')
+  allow.add('OPTIONS')
+  return [...allow].sort().join(', ')
+}
+
+/**
+ * Percent-decodes params after matching, so an encoded `/` stays inside its param (RFC 3986 §2.2).
+ * @throws HttpError 400 `ERR_MALFORMED_URI` for malformed or non-UTF-8 escapes (RFC 3986 §2.1).
+ */
+export function decodeParams(params: Record<string, string>): Record<string, string> {
+  for (const name in params) {
+    const raw = params[name] as string
+    if (!raw.includes('%')) continue
+    try {
+      params[name] = decodeURIComponent(raw)
+    } catch {
+      throw new HttpError(400, `malformed percent-encoding in path parameter "${name}"`, {
+        code: ERR.MALFORMED_URI,
+      })
+    }
+  }
+  return params
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  if (prefix === '') return true
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)
+}

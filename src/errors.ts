@@ -1,0 +1,131 @@
+/**
+ * Every error Swiftlet raises has a stable `ERR_*` code defined here, in one place, so users can match on
+ * codes rather than messages.
+ */
+import { STATUS_CODES } from 'node:http'
+
+/** Stable error codes. The key and the value are the same string. */
+export const ERR = {
+  /** No route matches the path (404). */
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  /** A route matches the path but not the method (405). */
+  METHOD_NOT_ALLOWED: 'ERR_METHOD_NOT_ALLOWED',
+  /** Generic client error (400). */
+  BAD_REQUEST: 'ERR_BAD_REQUEST',
+  /** A percent-escape in the path is malformed or not UTF-8 (400). */
+  MALFORMED_URI: 'ERR_MALFORMED_URI',
+  /** The body is not valid JSON, or carries a forbidden `__proto__`/`constructor.prototype` key (400). */
+  INVALID_JSON: 'ERR_INVALID_JSON',
+  /** The body was read twice or after the stream was consumed elsewhere (500: a programming error). */
+  BODY_CONSUMED: 'ERR_BODY_CONSUMED',
+  /** A request failed its validation schema (422). */
+  VALIDATION: 'ERR_VALIDATION',
+  /** The body is larger than the limit (413). */
+  BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  /** The request target is longer than the limit (414). */
+  URI_TOO_LONG: 'ERR_URI_TOO_LONG',
+  /** The header block is larger than the limit (431). */
+  HEADERS_TOO_LARGE: 'ERR_HEADERS_TOO_LARGE',
+  /** `Expect` carries something other than `100-continue` (417). */
+  EXPECTATION_FAILED: 'ERR_EXPECTATION_FAILED',
+  /** The media type of the body is not one the reader accepts (415). */
+  UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** A middleware called `next()` more than once (500). */
+  NEXT_CALLED_TWICE: 'ERR_NEXT_CALLED_TWICE',
+  /** A header name or value set by the application is not valid on the wire (500). */
+  INVALID_HEADER: 'ERR_INVALID_HEADER',
+  /** The server is shutting down and refuses new work (503). */
+  SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
+  /** Anything unexpected (500). */
+  INTERNAL: 'ERR_INTERNAL',
+  /** Routes were added after the app started serving. */
+  ROUTES_FROZEN: 'ERR_ROUTES_FROZEN',
+  /** A route pattern is malformed, or duplicates another one. */
+  INVALID_ROUTE: 'ERR_INVALID_ROUTE',
+  /** The uWebSockets.js native binary did not load and the JavaScript imitation was not allowed. */
+  CORE_FALLBACK: 'ERR_CORE_FALLBACK',
+  /** The server could not listen on the requested host and port. */
+  LISTEN_FAILED: 'ERR_LISTEN_FAILED',
+} as const
+
+/** One of the {@link ERR} codes. */
+export type ErrorCode = (typeof ERR)[keyof typeof ERR]
+
+/** Options for {@link HttpError}. */
+export interface HttpErrorOptions {
+  /** Stable machine-readable code. @default derived from the status (`ERR_NOT_FOUND` for 404...) */
+  code?: string
+  /** The underlying error, kept for logs and never sent to the client. */
+  cause?: unknown
+  /** Whether `message` may be sent to the client. @default true below 500, false from 500 */
+  expose?: boolean
+  /** Extra response headers, e.g. `Allow` on a 405 or `Retry-After` on a 503. */
+  headers?: Record<string, string>
+  /** Extra JSON-safe detail sent in the body as `details` when exposed (validation issues, for instance). */
+  details?: unknown
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: ERR.BAD_REQUEST,
+  404: ERR.NOT_FOUND,
+  405: ERR.METHOD_NOT_ALLOWED,
+  413: ERR.BODY_TOO_LARGE,
+  414: ERR.URI_TOO_LONG,
+  415: ERR.UNSUPPORTED_MEDIA_TYPE,
+  417: ERR.EXPECTATION_FAILED,
+  422: ERR.VALIDATION,
+  431: ERR.HEADERS_TOO_LARGE,
+  503: ERR.SHUTTING_DOWN,
+}
+
+/**
+ * An error that carries an HTTP status. Throw it anywhere in a handler or middleware; the error handler
+ * turns it into a JSON response `{ status, code, message, requestId }`.
+ *
+ * @example `throw new HttpError(404, 'user not found')`
+ */
+export class HttpError extends Error {
+  /** HTTP status, 400-599. */
+  readonly status: number
+  /** Stable machine-readable code. */
+  readonly code: string
+  /** Whether `message` is safe to send to the client. */
+  readonly expose: boolean
+  /** Extra response headers. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Extra detail for the client (sent only when `expose`). */
+  readonly details: unknown
+
+  /**
+   * @param status - HTTP status code, 400-599.
+   * @param message - Human-readable message. @default the standard reason phrase
+   * @throws RangeError when `status` is not an integer in 400-599.
+   */
+  constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HttpError status must be an integer in 400-599, got ${status}`)
+    }
+    super(message ?? STATUS_CODES[status] ?? 'Error', { cause: options.cause })
+    this.name = 'HttpError'
+    this.status = status
+    this.code = options.code ?? CODE_BY_STATUS[status] ?? (status >= 500 ? ERR.INTERNAL : ERR.BAD_REQUEST)
+    this.expose = options.expose ?? status < 500
+    this.headers = options.headers ?? {}
+    this.details = options.details
+  }
+}
+
+/** True when `value` is an {@link HttpError} (also across realms / duplicated package copies). */
+export function isHttpError(value: unknown): value is HttpError {
+  return (
+    value instanceof HttpError ||
+    (value instanceof Error && value.name === 'HttpError' && typeof (value as HttpError).status === 'number')
+  )
+}
+
+/** Wraps anything thrown (a string, `undefined`, an Error) into an {@link HttpError}. */
+export function toHttpError(thrown: unknown): HttpError {
+  if (isHttpError(thrown)) return thrown
+  const cause = thrown instanceof Error ? thrown : new Error(`non-Error thrown: ${String(thrown)}`)
+  return new HttpError(500, undefined, { cause, code: ERR.INTERNAL })
+}

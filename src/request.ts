@@ -1,0 +1,157 @@
+/**
+ * The request as Swiftlet's pipeline sees it: data copied off the server core, plus lazy readers for the
+ * query and the body, each with a size limit.
+ */
+import sjson from 'secure-json-parse'
+import { ERR, HttpError } from './errors.js'
+import { normalizePath } from './router/path.js'
+
+/** Request headers: lower-case names, a null-prototype object; repeated headers joined with `, `. */
+export type RequestHeaders = Record<string, string | undefined>
+
+/** Where the body bytes come from; each core provides one. */
+export interface BodySource {
+  /**
+   * Resolves the whole body once it has arrived.
+   * @param limit - Maximum body size in bytes.
+   * @throws HttpError 413 (`ERR_BODY_TOO_LARGE`) as soon as more than `limit` bytes arrived.
+   */
+  read(limit: number): Promise<Buffer>
+  /** True once every byte the client declared has arrived (or there was no body). */
+  readonly complete: boolean
+}
+
+/** What a core copies off the wire before the pipeline runs. */
+export interface RequestInit {
+  /** As sent by the client, e.g. `GET` (methods are case-sensitive, RFC 9110 §9.1). */
+  method: string
+  /** Path as sent, still percent-encoded, without the query. */
+  path: string
+  /** Query string without the `?` (may be empty). */
+  querystring: string
+  headers: RequestHeaders
+  /** Remote address as text, or '' when unknown. */
+  ip: string
+  body: BodySource | null
+  /** A limit the core already saw violated (414, 431, 413, 417): the pipeline answers with it. */
+  error?: HttpError
+}
+
+const EMPTY_BODY: BodySource = { read: () => Promise.resolve(Buffer.alloc(0)), complete: true }
+
+/** The request: method, path, headers, query and body readers. */
+export class SwiftletRequest {
+  /** HTTP method, e.g. `GET`. */
+  readonly method: string
+  /** Canonical path (RFC 3986 §6.2.2): what routing used. */
+  readonly path: string
+  /** Query string without `?`. */
+  readonly querystring: string
+  /** Lower-cased header names. */
+  readonly headers: RequestHeaders
+  /** Remote address as text. */
+  readonly ip: string
+  /** Maximum body size in bytes for the readers below. @default the app's `limits.body` (1 MiB) */
+  bodyLimit: number
+  /** The error a core attached before routing (see {@link RequestInit.error}). */
+  readonly preError: HttpError | undefined
+  #body: BodySource
+  #query: URLSearchParams | undefined
+  #bytes: Promise<Buffer> | undefined
+
+  constructor(init: RequestInit, bodyLimit: number) {
+    this.method = init.method
+    this.path = normalizePath(init.path)
+    this.querystring = init.querystring
+    this.headers = init.headers
+    this.ip = init.ip
+    this.bodyLimit = bodyLimit
+    this.preError = init.error
+    this.#body = init.body ?? EMPTY_BODY
+  }
+
+  /** Path and query, e.g. `/items?limit=2`. */
+  get url(): string {
+    return this.querystring === '' ? this.path : `${this.path}?${this.querystring}`
+  }
+
+  /**
+   * The parsed query string (flat, URLSearchParams semantics: `get` returns the first value, `getAll` every
+   * value; `a[b]=1` is just a key named `a[b]`). Parsed on first access.
+   */
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.querystring))
+  }
+
+  /** One header by case-insensitive name. */
+  header(name: string): string | undefined {
+    return this.headers[name.toLowerCase()]
+  }
+
+  /** True once the whole body has arrived (always true for requests without a body). */
+  get bodyComplete(): boolean {
+    return this.#body.complete
+  }
+
+  /**
+   * The raw body bytes. Reading twice returns the same bytes.
+   * @throws HttpError 413 when the body exceeds {@link bodyLimit} bytes.
+   */
+  bytes(): Promise<Buffer> {
+    return (this.#bytes ??= this.#body.read(this.bodyLimit))
+  }
+
+  /** The body as an ArrayBuffer (a copy). */
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes()
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  }
+
+  /** The body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8')
+  }
+
+  /**
+   * The body parsed as JSON, safe against prototype poisoning: a `__proto__` or `constructor.prototype`
+   * key is rejected (secure-json-parse), never merged.
+   * @throws HttpError 400 `ERR_INVALID_JSON` for an empty or malformed body (RFC 8259 §2), 413 when too large.
+   */
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text()
+    try {
+      return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as T
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : 'parse error'
+      throw new HttpError(400, `invalid JSON: ${text === '' ? 'empty body' : reason}`, {
+        code: ERR.INVALID_JSON,
+        cause,
+      })
+    }
+  }
+
+  /**
+   * An `application/x-www-form-urlencoded` body (flat, URLSearchParams semantics).
+   * @throws HttpError 415 when the content type is something else, 413 when too large.
+   */
+  async form(): Promise<URLSearchParams> {
+    const type = mediaType(this.headers['content-type'])
+    if (type !== 'application/x-www-form-urlencoded') {
+      throw new HttpError(415, 'expected application/x-www-form-urlencoded', {
+        code: ERR.UNSUPPORTED_MEDIA_TYPE,
+      })
+    }
+    return new URLSearchParams(await this.text())
+  }
+}
+
+/**
+ * The media type of a Content-Type value, lower-cased, without parameters or whitespace
+ * (`Application/JSON ; charset=utf-8` → `application/json`).
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-8.3.1
+ */
+export function mediaType(contentType: string | undefined): string {
+  if (!contentType) return ''
+  const semi = contentType.indexOf(';')
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+}

@@ -1,0 +1,155 @@
+/**
+ * Freezing routes: flattens a tree of Routers into one segment tree, composing each route's chain (router
+ * middleware, route middleware, handler, router error handlers) once, so no request pays for it.
+ */
+import { compose, type Middleware } from '../compose.js'
+import type { Context } from '../context.js'
+import { toHttpError } from '../errors.js'
+import { joinPaths } from './path.js'
+import type { ErrorHandler, Method, Router } from './router.js'
+import { SegmentTree } from './segment-tree.js'
+
+/** A route ready to serve. */
+export interface CompiledRoute {
+  readonly method: Method
+  /** Full pattern, prefixes included. */
+  readonly pattern: string
+  readonly run: (ctx: Context) => Promise<void>
+}
+
+/** A router's not-found handler and the prefix it covers. */
+export interface PrefixNotFound {
+  readonly prefix: string
+  readonly run: (ctx: Context) => Promise<void>
+}
+
+/** Everything the App needs to dispatch. */
+export interface RouteTable {
+  readonly tree: SegmentTree<CompiledRoute>
+  /** Route name → full pattern, for `urlFor`. */
+  readonly names: ReadonlyMap<string, string>
+  /** Longest prefix first. */
+  readonly notFound: readonly PrefixNotFound[]
+}
+
+/** Turns a returned value into the response. */
+export type Settle = (ctx: Context, value: unknown) => void
+
+interface Scope {
+  prefix: string
+  middleware: Middleware<Context>[]
+  errorHandlers: ErrorHandler<object>[]
+}
+
+/**
+ * Compiles `root` and its children. The root's own middleware and handlers are app-level and are not part
+ * of route chains; the App wraps them around dispatch.
+ * @throws RouteError on duplicate routes or names.
+ */
+export function compileRoutes(root: Router<object>, settle: Settle): RouteTable {
+  const tree = new SegmentTree<CompiledRoute>()
+  const names = new Map<string, string>()
+  const notFound: PrefixNotFound[] = []
+  const visit = (router: Router<object>, parent: Scope, isRoot: boolean): void => {
+    const scope: Scope = isRoot
+      ? { prefix: router.prefix, middleware: [], errorHandlers: [] }
+      : {
+          prefix: joinPaths(parent.prefix, router.prefix),
+          middleware: [...parent.middleware, ...router.middleware],
+          errorHandlers: router.errorHandler
+            ? [router.errorHandler, ...parent.errorHandlers]
+            : parent.errorHandlers,
+        }
+    for (const route of router.routes) {
+      const pattern = joinPaths(scope.prefix, route.path)
+      const handlers = [...route.handlers]
+      handlers.push(wrapHandler(handlers.pop() as Middleware<Context>))
+      const chain = compose([...scope.middleware, ...handlers], settle)
+      const run = withErrorHandlers(chain, scope.errorHandlers, settle)
+      tree.add(route.method, pattern, { method: route.method, pattern, run })
+      if (route.name !== undefined) {
+        if (names.has(route.name)) throw new TypeError(`duplicate route name "${route.name}"`)
+        names.set(route.name, pattern)
+      }
+    }
+    if (!isRoot && router.notFoundHandler) {
+      const handler = router.notFoundHandler
+      const run = withErrorHandlers(
+        async (ctx) => settleValue(settle, ctx, await handler(ctx)),
+        scope.errorHandlers,
+        settle,
+      )
+      notFound.push({ prefix: scope.prefix, run })
+    }
+    for (const child of router.children) visit(child, scope, false)
+  }
+  visit(root, { prefix: '', middleware: [], errorHandlers: [] }, true)
+  notFound.sort((a, b) => b.prefix.length - a.prefix.length)
+  return { tree, names, notFound }
+}
+
+/**
+ * The handler is the last function of a route: `undefined` from it means "no content" (204) unless it
+ * already responded or set a status of its own.
+ */
+function wrapHandler(handler: Middleware<Context>): Middleware<Context> {
+  return async function handlerResult(ctx, next) {
+    const value = await handler(ctx, next)
+    if (value === undefined && !ctx.res.responded) {
+      ctx.res.responded = true
+      if (!ctx.res.statusSet) ctx.res.status = 204
+    }
+    return value
+  }
+}
+
+/**
+ * Runs `chain`; on a throw, offers the error to each handler from the innermost router outwards. A handler
+ * answers by returning a value or writing through ctx; one that rethrows (or answers nothing) passes it up.
+ */
+export function withErrorHandlers(
+  chain: (ctx: Context) => Promise<void>,
+  handlers: readonly ErrorHandler<object>[],
+  settle: Settle,
+): (ctx: Context) => Promise<void> {
+  if (handlers.length === 0) return chain
+  return async function guarded(ctx) {
+    try {
+      await chain(ctx)
+    } catch (thrown) {
+      let error = asError(thrown)
+      for (const handler of handlers) {
+        try {
+          if (await offerError(handler, error, ctx, settle)) return
+        } catch (rethrown) {
+          error = asError(rethrown)
+        }
+      }
+      throw error
+    }
+  }
+}
+
+/** Gives one error handler its chance; true when it produced a response. */
+export async function offerError(
+  handler: ErrorHandler<object>,
+  error: Error,
+  ctx: Context,
+  settle: Settle,
+): Promise<boolean> {
+  ctx.res.resetForError()
+  ctx.res.error ??= error
+  settleValue(settle, ctx, await handler(error, ctx))
+  return ctx.res.responded
+}
+
+function settleValue(settle: Settle, ctx: Context, value: unknown): void {
+  if (value === undefined) return
+  if (value instanceof Error) throw value
+  settle(ctx, value)
+}
+
+/** Errors stay as they are (so handlers can test `instanceof ZodError`); anything else becomes an HttpError. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : toHttpError(thrown)
+}

@@ -1,0 +1,103 @@
+/**
+ * The in-memory core: `app.inject()` runs the same pipeline as a socket would, with no socket, for fast
+ * tests (like Fastify's inject and Hono's app.request).
+ */
+import type { App } from '../app.js'
+import type { RequestHeaders, RequestInit } from '../request.js'
+import { bodyLength, type HeaderValue, type OutgoingResponse, type ResponseSink } from '../response.js'
+import { bodyTooLarge, limitError } from './limits.js'
+
+/** A request to inject. */
+export interface InjectOptions {
+  /** @default 'GET' */
+  method?: string
+  /** Path and query, e.g. `/items?limit=2`. */
+  url: string
+  headers?: Record<string, string>
+  /** A string or bytes are sent as they are; anything else as JSON (with `content-type: application/json`). */
+  body?: unknown
+  /** @default '127.0.0.1' */
+  ip?: string
+}
+
+/** The response of an injected request. */
+export interface InjectResponse {
+  status: number
+  /** Lower-cased names, including `content-length` as a socket core would send it. */
+  headers: Record<string, HeaderValue>
+  /** The body as UTF-8 text. */
+  body: string
+  rawBody: Buffer
+  /** The body parsed as JSON. @throws SyntaxError when it is not JSON. */
+  json<T = unknown>(): T
+}
+
+/** Runs one request through `app` in memory. */
+export function inject(app: App<object>, options: InjectOptions): Promise<InjectResponse> {
+  const headers: RequestHeaders = Object.create(null)
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
+  const body = encodeBody(options.body, headers)
+  if (body) headers['content-length'] ??= String(body.length)
+  const target = options.url.startsWith('/') ? options.url : `/${options.url}`
+  const q = target.indexOf('?')
+  const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + (v?.length ?? 0), 0)
+  const init: RequestInit = {
+    method: (options.method ?? 'GET').toUpperCase(),
+    path: q === -1 ? target : target.slice(0, q),
+    querystring: q === -1 ? '' : target.slice(q + 1),
+    headers,
+    ip: options.ip ?? '127.0.0.1',
+    body: body ? bufferBody(body) : null,
+    error: limitError(target.length, headerBytes, headers, app.limits),
+  }
+  return new Promise((resolve, reject) => {
+    const sink = new InjectSink(resolve)
+    app.handle(init, sink).then(() => sink.settled || reject(new Error('no response was written')), reject)
+  })
+}
+
+function encodeBody(body: unknown, headers: RequestHeaders): Buffer | undefined {
+  if (body === undefined) return undefined
+  if (typeof body === 'string' || body instanceof Uint8Array) return Buffer.from(body)
+  headers['content-type'] ??= 'application/json'
+  return Buffer.from(JSON.stringify(body))
+}
+
+function bufferBody(bytes: Buffer) {
+  return {
+    complete: true,
+    read: (limit: number) =>
+      bytes.length > limit ? Promise.reject(bodyTooLarge(limit)) : Promise.resolve(bytes),
+  }
+}
+
+class InjectSink implements ResponseSink {
+  readonly aborted = false
+  settled = false
+  readonly #resolve: (response: InjectResponse) => void
+
+  constructor(resolve: (response: InjectResponse) => void) {
+    this.#resolve = resolve
+  }
+
+  onAbort(): void {
+    // An injected request has no client that could leave.
+  }
+
+  send(response: OutgoingResponse): void {
+    this.settled = true
+    const headers: Record<string, HeaderValue> = Object.create(null)
+    for (const [name, value] of response.headers) headers[name] = value
+    const noBody = response.status === 204 || response.status === 304
+    if (!noBody) headers['content-length'] = String(bodyLength(response.body))
+    const rawBody = response.head || noBody ? Buffer.alloc(0) : Buffer.from(response.body ?? '')
+    const body = rawBody.toString('utf8')
+    this.#resolve({
+      status: response.status,
+      headers,
+      body,
+      rawBody,
+      json: <T>() => JSON.parse(body) as T,
+    })
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The uWebSockets.js core: the ONLY module that imports uWebSockets.js. Each uWS rule is enforced here,
+ * with a comment at the spot (see ../shared/UWS-NOTES.md for the measured facts behind them).
+ */
+import { createRequire } from 'node:module'
+import type * as UwsModule from 'uWebSockets.js'
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
+import type { App } from '../app.js'
+import { ERR } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { RequestHeaders, RequestInit } from '../request.js'
+import type { ListenInfo, ListenOptions } from './lifecycle.js'
+import { hasBody, limitError } from './limits.js'
+import { UwsBody } from './uws-body.js'
+import { UwsSink } from './uws-sink.js'
+
+type Uws = typeof UwsModule
+
+/** Which uWebSockets.js implementation loaded. */
+export interface LoadedUws {
+  uws: Uws
+  /** True when the native addon loaded; false for the package's JavaScript imitation. */
+  native: boolean
+}
+
+let loaded: LoadedUws | undefined
+
+/**
+ * Loads uWebSockets.js and tells native from imitation. The package quietly returns a slow JavaScript
+ * imitation when its binary fails to load (or with `UWS_USE_FALLBACK=1`); only the native module is
+ * loaded from a `.node` file, so the module cache tells which one we got.
+ */
+export function loadUws(): LoadedUws {
+  if (loaded) return loaded
+  const require = createRequire(import.meta.url)
+  const uws = require('uWebSockets.js') as Uws
+  // The package's own wrapper (src/uws.js) exports the same object: look for the module that did.
+  const native = Object.values(require.cache).some(
+    (mod) => mod?.exports === uws && mod.filename.endsWith('.node'),
+  )
+  loaded = { uws, native }
+  return loaded
+}
+
+/** The running uWS server for one App. */
+export class UwsServer {
+  /** Requests whose response has not finished (ended or aborted). */
+  active = 0
+  readonly info: ListenInfo
+  readonly #uwsApp: TemplatedApp
+  readonly #uws: Uws
+  #listenSocket: us_listen_socket | undefined
+  #drainWaiter: (() => void) | undefined
+
+  private constructor(uws: Uws, uwsApp: TemplatedApp, info: ListenInfo) {
+    this.#uws = uws
+    this.#uwsApp = uwsApp
+    this.info = info
+  }
+
+  /**
+   * Creates the uWS app, installs the catch-all route and listens.
+   * @throws Error `ERR_CORE_FALLBACK` on the imitation without `allowFallback`; `ERR_LISTEN_FAILED`.
+   */
+  static async start(app: App<object>, options: ListenOptions, log: Logger): Promise<UwsServer> {
+    const { uws, native } = loadUws()
+    const core = native ? 'uWebSockets.js native' : 'uWebSockets.js fallback (JavaScript imitation)'
+    if (!native && options.allowFallback !== true) {
+      log.error({ core }, 'core: uWebSockets.js native binary did not load; refusing to start')
+      throw Object.assign(
+        new Error(
+          'uWebSockets.js fell back to its slow JavaScript imitation (the native binary did not load). ' +
+            'Pass listen({ allowFallback: true }) to run on it anyway; never benchmark on it.',
+        ),
+        { code: ERR.CORE_FALLBACK },
+      )
+    }
+    if (native) log.info({ core }, `core: ${core}`)
+    else log.warn({ core }, `core: ${core}; performance is degraded, do not benchmark`)
+    const host = options.host ?? '127.0.0.1'
+    const port = options.port ?? (Number(process.env.PORT) || 3000)
+    const uwsApp = uws.App()
+    const info: ListenInfo = { host, port, url: '', core }
+    const server = new UwsServer(uws, uwsApp, info)
+    // The native router mis-routes some static-vs-param combinations (upstream #1012): one catch-all
+    // route, and Swiftlet's own router decides.
+    uwsApp.any('/*', (res, req) => server.#onRequest(app, log, res, req))
+    const socket = await new Promise<us_listen_socket | false>((resolve) =>
+      uwsApp.listen(host, port, resolve),
+    )
+    if (!socket) {
+      throw Object.assign(new Error(`could not listen on ${host}:${port}`), { code: ERR.LISTEN_FAILED })
+    }
+    server.#listenSocket = socket
+    info.port = uws.us_socket_local_port(socket)
+    info.url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`
+    return server
+  }
+
+  /** Closes the listen socket: no new connections. Keep-alive connections stay until {@link closeAll}. */
+  stopAccepting(): void {
+    if (this.#listenSocket) this.#uws.us_listen_socket_close(this.#listenSocket)
+    this.#listenSocket = undefined
+  }
+
+  /** Resolves true when no response is pending, false when `timeoutMs` passed first. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#drainWaiter = undefined
+        resolve(false)
+      }, timeoutMs)
+      this.#drainWaiter = () => {
+        clearTimeout(timer)
+        resolve(true)
+      }
+    })
+  }
+
+  /** Closes every socket, idle keep-alive ones included. */
+  closeAll(): void {
+    // `close()` exists on TemplatedApp in v20.30 but is missing from its type declarations.
+    ;(this.#uwsApp as TemplatedApp & { close(): void }).close()
+  }
+
+  /** @internal Called by a sink when its response ended or was aborted. */
+  released(): void {
+    if (--this.active === 0 && this.#drainWaiter) this.#drainWaiter()
+  }
+
+  #onRequest(app: App<object>, log: Logger, res: HttpResponse, req: HttpRequest): void {
+    // The sink registers onAborted before anything else: a response finished later without it
+    // terminates the process, and an aborted response must never be touched again.
+    const sink = new UwsSink(res, this, log)
+    this.active++
+    // No exception may cross a uWS callback: it would take the whole process down.
+    try {
+      const init = copyRequest(res, req, app.limits)
+      // onData must be attached now or the body bytes are lost; even a request refused before routing
+      // gets a reader, so the sink knows the body is unread and closes the connection after answering.
+      if (hasBody(init.headers)) init.body = new UwsBody(res, app.limits.body)
+      void app.handle(init, sink)
+    } catch (err) {
+      log.error({ err }, 'uWS request callback failed')
+      sink.fail()
+    }
+  }
+}
+
+/**
+ * Copies everything needed from the HttpRequest, synchronously: it is valid only during this callback,
+ * and reading it after an await would read freed memory.
+ */
+function copyRequest(res: HttpResponse, req: HttpRequest, limits: App<object>['limits']): RequestInit {
+  const method = req.getCaseSensitiveMethod()
+  const path = req.getUrl()
+  const querystring = req.getQuery() ?? ''
+  const headers: RequestHeaders = Object.create(null)
+  let headerBytes = 0
+  req.forEach((name, value) => {
+    headerBytes += name.length + value.length
+    // uWS accepts header blocks far over our limit (UWS-NOTES): stop copying once past it; 431 follows.
+    if (headerBytes > limits.headers) return
+    const previous = headers[name]
+    if (previous === undefined) headers[name] = value
+    else headers[name] = previous + (name === 'cookie' ? '; ' : ', ') + value
+  })
+  const targetLength = path.length + (querystring === '' ? 0 : querystring.length + 1)
+  const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
+  const error = limitError(targetLength, headerBytes, headers, limits)
+  return { method, path, querystring, headers, ip, body: null, ...(error ? { error } : {}) }
+}
