@@ -31,32 +31,55 @@ export function compose<C>(
     if (typeof fn !== 'function') throw new TypeError('middleware must be a function')
   }
   const chain = middleware.slice()
-  return function composed(ctx: C, last?: Next): Promise<void> {
-    let index = -1
-    function dispatch(i: number): Promise<void> {
-      if (i <= index) {
-        return Promise.reject(
-          new HttpError(500, 'next() called multiple times', { code: ERR.NEXT_CALLED_TWICE }),
-        )
-      }
-      index = i
-      const fn = chain[i]
-      if (fn === undefined) return last ? last() : Promise.resolve()
-      try {
-        const result = fn(ctx, () => dispatch(i + 1))
-        if (result instanceof Promise) return result.then((value) => finish(ctx, value))
-        return Promise.resolve(finish(ctx, result))
-      } catch (err) {
-        return Promise.reject(err)
-      }
-    }
-    return dispatch(0)
+  return (ctx: C, last?: Next): Promise<void> => new Onion(chain, settle, ctx, last).dispatch(0)
+}
+
+/**
+ * One request's walk through a chain. A class rather than closures made per request: it allocates less
+ * and keeps stack traces readable.
+ */
+class Onion<C> {
+  #index = -1
+  readonly #chain: readonly Middleware<C>[]
+  readonly #settle: (ctx: C, value: unknown) => void
+  readonly #ctx: C
+  readonly #last: Next | undefined
+
+  constructor(
+    chain: readonly Middleware<C>[],
+    settle: (ctx: C, value: unknown) => void,
+    ctx: C,
+    last?: Next,
+  ) {
+    this.#chain = chain
+    this.#settle = settle
+    this.#ctx = ctx
+    this.#last = last
   }
 
-  function finish(ctx: C, value: unknown): void {
-    if (value === undefined) return
+  dispatch(i: number): Promise<void> {
+    if (i <= this.#index) {
+      return Promise.reject(
+        new HttpError(500, 'next() called multiple times', { code: ERR.NEXT_CALLED_TWICE }),
+      )
+    }
+    this.#index = i
+    const fn = this.#chain[i]
+    if (fn === undefined) return this.#last ? this.#last() : Promise.resolve()
+    try {
+      const result = fn(this.#ctx, () => this.dispatch(i + 1))
+      if (result instanceof Promise) {
+        return result.then((value) => (value === undefined ? undefined : this.#finish(value)))
+      }
+      return result === undefined ? Promise.resolve() : Promise.resolve(this.#finish(result))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  #finish(value: unknown): void {
     // A middleware that *returns* an Error (rather than throwing it) still means failure.
     if (value instanceof Error) throw value
-    settle(ctx, value)
+    this.#settle(this.#ctx, value)
   }
 }

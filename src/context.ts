@@ -22,7 +22,7 @@ export class Context<P extends object = Params, S extends object = State> {
   readonly req: SwiftletRequest
   /** The response being built; helpers below write here. */
   readonly res = new ResponseState()
-  /** Request id: a valid incoming `x-request-id`, or a generated UUID. */
+  /** Request id: a valid incoming `x-request-id`, or a generated one. */
   readonly id: string
   /** Route params, percent-decoded (`/users/:id` → `{ id }`). Empty before routing. */
   params: P

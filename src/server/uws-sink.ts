@@ -5,6 +5,7 @@
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from '../logger.js'
 import {
+  assertValidHeader,
   bodyLength,
   isBodylessStatus,
   statusLine,
@@ -52,6 +53,14 @@ export class UwsSink implements ResponseSink {
 
   send(response: OutgoingResponse): void {
     if (this.aborted || this.#done) return
+    // uWS writes header names and values verbatim, CR/LF/NUL included (upstream #1299). ctx.header()
+    // checks them, but middleware may fill ctx.res.headers directly: check again where the bytes leave,
+    // or one bad value splits the response.
+    const invalid = invalidHeader(response.headers)
+    if (invalid) {
+      this.#log.error({ err: invalid }, 'response header not valid on the wire; answering 500 instead')
+      return this.fail()
+    }
     // Writes made after an await must be corked, or each write becomes its own syscall and packet.
     this.#res.cork(() => this.#write(response))
   }
@@ -115,5 +124,18 @@ export class UwsSink implements ResponseSink {
     if (this.#done) return
     this.#done = true
     this.#owner.released()
+  }
+}
+
+/** The error for the first header whose name or value cannot be written safely, or undefined. */
+function invalidHeader(headers: OutgoingResponse['headers']): Error | undefined {
+  try {
+    for (const [name, value] of headers) {
+      if (typeof value === 'string') assertValidHeader(name, value)
+      else for (const item of value) assertValidHeader(name, item)
+    }
+    return undefined
+  } catch (err) {
+    return err as Error
   }
 }
