@@ -7,11 +7,12 @@ import { performance } from 'node:perf_hooks'
 import { compose } from './compose.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
-import { ERR, HttpError, isHttpError } from './errors.js'
+import { respondWithError } from './error-response.js'
+import { isHttpError } from './errors.js'
 import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
 import type { ResponseSink } from './response.js'
-import { asError, compileRoutes, withErrorHandlers, type RouteTable } from './router/compile.js'
+import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
@@ -65,7 +66,10 @@ export class App<S extends object = State> extends Router<S> {
   readonly #requestIdHeader: string | false
   readonly #genReqId: () => string
   readonly #lifecycle: Lifecycle
-  readonly #settle = (ctx: Context, value: unknown): void => void ctx.send(value)
+  // `return ctx.json(...)` returns the Context itself: that is the response already, not a second one.
+  readonly #settle = (ctx: Context, value: unknown): void => {
+    if (!(value instanceof Context)) ctx.send(value)
+  }
   readonly #logInfo: boolean
   #table: RouteTable | undefined
   #chain: ((ctx: Context) => Promise<void>) | undefined
@@ -122,8 +126,7 @@ export class App<S extends object = State> extends Router<S> {
    * @throws Error when the name is unknown or a param is missing.
    */
   urlFor(name: string, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
-    this.#freeze()
-    const pattern = (this.#table as RouteTable).names.get(name)
+    const pattern = (this.#table?.names ?? routeNames(this as Router<object>)).get(name)
     if (pattern === undefined) throw new Error(`no route named "${name}"`)
     return urlFor(pattern, params, query)
   }
@@ -153,7 +156,7 @@ export class App<S extends object = State> extends Router<S> {
       try {
         await chain(ctx)
       } catch (thrown) {
-        this.#defaultError(ctx, asError(thrown))
+        respondWithError(ctx, asError(thrown))
       }
       this.#commit(ctx, sink, start)
     } catch (err) {
@@ -182,25 +185,6 @@ export class App<S extends object = State> extends Router<S> {
   #requestId(init: RequestInit): string {
     const incoming = this.#requestIdHeader === false ? undefined : init.headers[this.#requestIdHeader]
     return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : this.#genReqId()
-  }
-
-  /** The last resort: a JSON error body; 5xx hide their message unless `expose` was set. */
-  #defaultError(ctx: Context, error: Error): void {
-    const res = ctx.res
-    res.resetForError()
-    res.error ??= error
-    const http = isHttpError(error)
-      ? error
-      : new HttpError(500, undefined, { cause: error, code: ERR.INTERNAL })
-    for (const [name, value] of Object.entries(http.headers)) ctx.header(name, value)
-    const body: Record<string, unknown> = {
-      status: http.status,
-      code: http.code,
-      message: http.expose ? http.message : 'Internal Server Error',
-      requestId: ctx.id,
-    }
-    if (http.expose && http.details !== undefined) body.details = http.details
-    ctx.json(body, http.status)
   }
 
   #commit(ctx: Context, sink: ResponseSink, start: number): void {

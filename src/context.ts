@@ -128,6 +128,8 @@ export class Context<P extends object = Params, S extends object = State> {
 
   /** Responds with JSON (`application/json; charset=utf-8`). @throws TypeError for values JSON cannot encode. */
   json(value: unknown, status?: number): this {
+    // Checked before encoding: a second response must not cost (or fail in) a JSON.stringify.
+    if (this.res.responded) return this.#respond('', JSON_TYPE, status)
     return this.#respond(JSON.stringify(value), JSON_TYPE, status)
   }
 

@@ -4,28 +4,42 @@
  * see the automatic answers too.
  */
 import type { Context } from './context.js'
+import { respondWithError } from './error-response.js'
 import { ERR, HttpError } from './errors.js'
 import type { RouteTable } from './router/compile.js'
 import { ANY_METHOD } from './router/segment-tree.js'
 
-/** Answers the request from the route table. @throws HttpError 400/404/405 for the automatic answers. */
+/**
+ * Answers the request from the route table. The automatic answers (limits a core saw, 400, 404, 405,
+ * OPTIONS) are *responses*, not throws, so app-level middleware sees them on the way out like any other.
+ */
 export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
   const { req } = ctx
-  if (req.preError) throw req.preError
+  if (req.preError) return answer(ctx, req.preError)
   const path = req.path
-  if (path.charCodeAt(0) !== 47) throw new HttpError(400, 'request target must be an absolute path')
+  if (path.charCodeAt(0) !== 47)
+    return answer(ctx, new HttpError(400, 'request target must be an absolute path'))
   const method = req.method
   // trouter's rule: HEAD falls back to GET; the core then sends the headers without the body.
   const match = table.tree.match(method, path) ?? (method === 'HEAD' ? table.tree.match('GET', path) : null)
   if (match) {
-    ctx.params = decodeParams(match.params)
+    try {
+      ctx.params = decodeParams(match.params)
+    } catch (err) {
+      return answer(ctx, err as HttpError)
+    }
     return match.value.run(ctx)
   }
   const allowed = table.tree.allowed(path)
   if (allowed.size > 0) return automaticAnswer(ctx, allowHeader(allowed))
   const scoped = table.notFound.find((entry) => isUnder(path, entry.prefix))
   if (scoped) return scoped.run(ctx)
-  throw new HttpError(404, `no route for ${method} ${path}`, { code: ERR.NOT_FOUND })
+  return answer(ctx, new HttpError(404, `no route for ${method} ${path}`, { code: ERR.NOT_FOUND }))
+}
+
+function answer(ctx: Context, error: HttpError): Promise<void> {
+  respondWithError(ctx, error)
+  return Promise.resolve()
 }
 
 /** OPTIONS → 204 with `Allow` (RFC 9110 §9.3.7); any other method → 405 with `Allow` (§15.5.6). */
@@ -35,10 +49,11 @@ function automaticAnswer(ctx: Context, allow: string): Promise<void> {
     ctx.res.responded = true
     return Promise.resolve()
   }
-  throw new HttpError(405, `method ${ctx.method} not allowed for ${ctx.path}`, {
+  const error = new HttpError(405, `method ${ctx.method} not allowed for ${ctx.path}`, {
     code: ERR.METHOD_NOT_ALLOWED,
     headers: { allow },
   })
+  return answer(ctx, error)
 }
 
 function allowHeader(methods: Set<string>): string {

@@ -34,8 +34,32 @@ export const ERR = {
   NEXT_CALLED_TWICE: 'ERR_NEXT_CALLED_TWICE',
   /** A header name or value set by the application is not valid on the wire (500). */
   INVALID_HEADER: 'ERR_INVALID_HEADER',
-  /** The server is shutting down and refuses new work (503). */
-  SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
+  /** Authentication is required or failed (401). */
+  UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  /** Authenticated but not allowed (403). */
+  FORBIDDEN: 'ERR_FORBIDDEN',
+  /** No acceptable representation (406). */
+  NOT_ACCEPTABLE: 'ERR_NOT_ACCEPTABLE',
+  /** The request took too long to arrive (408). */
+  REQUEST_TIMEOUT: 'ERR_REQUEST_TIMEOUT',
+  /** Conflicts with the current state of the resource (409). */
+  CONFLICT: 'ERR_CONFLICT',
+  /** The resource is gone for good (410). */
+  GONE: 'ERR_GONE',
+  /** A precondition header did not hold (412). */
+  PRECONDITION_FAILED: 'ERR_PRECONDITION_FAILED',
+  /** The requested range cannot be served (416). */
+  RANGE_NOT_SATISFIABLE: 'ERR_RANGE_NOT_SATISFIABLE',
+  /** Rate limited (429). */
+  TOO_MANY_REQUESTS: 'ERR_TOO_MANY_REQUESTS',
+  /** Not implemented (501). */
+  NOT_IMPLEMENTED: 'ERR_NOT_IMPLEMENTED',
+  /** An upstream answered badly (502). */
+  BAD_GATEWAY: 'ERR_BAD_GATEWAY',
+  /** Temporarily unable to serve (503). */
+  SERVICE_UNAVAILABLE: 'ERR_SERVICE_UNAVAILABLE',
+  /** An upstream did not answer in time (504). */
+  GATEWAY_TIMEOUT: 'ERR_GATEWAY_TIMEOUT',
   /** Anything unexpected (500). */
   INTERNAL: 'ERR_INTERNAL',
   /** Routes were added after the app started serving. */
@@ -53,7 +77,10 @@ export type ErrorCode = (typeof ERR)[keyof typeof ERR]
 
 /** Options for {@link HttpError}. */
 export interface HttpErrorOptions {
-  /** Stable machine-readable code. @default derived from the status (`ERR_NOT_FOUND` for 404...) */
+  /**
+   * Stable machine-readable code. @default derived from the status (`ERR_NOT_FOUND` for 404,
+   * `ERR_UNAUTHORIZED` for 401...; `ERR_HTTP_<status>` for statuses without a name)
+   */
   code?: string
   /** The underlying error, kept for logs and never sent to the client. */
   cause?: unknown
@@ -67,15 +94,28 @@ export interface HttpErrorOptions {
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: ERR.BAD_REQUEST,
+  401: ERR.UNAUTHORIZED,
+  403: ERR.FORBIDDEN,
   404: ERR.NOT_FOUND,
   405: ERR.METHOD_NOT_ALLOWED,
+  406: ERR.NOT_ACCEPTABLE,
+  408: ERR.REQUEST_TIMEOUT,
+  409: ERR.CONFLICT,
+  410: ERR.GONE,
+  412: ERR.PRECONDITION_FAILED,
   413: ERR.BODY_TOO_LARGE,
   414: ERR.URI_TOO_LONG,
   415: ERR.UNSUPPORTED_MEDIA_TYPE,
+  416: ERR.RANGE_NOT_SATISFIABLE,
   417: ERR.EXPECTATION_FAILED,
   422: ERR.VALIDATION,
+  429: ERR.TOO_MANY_REQUESTS,
   431: ERR.HEADERS_TOO_LARGE,
-  503: ERR.SHUTTING_DOWN,
+  500: ERR.INTERNAL,
+  501: ERR.NOT_IMPLEMENTED,
+  502: ERR.BAD_GATEWAY,
+  503: ERR.SERVICE_UNAVAILABLE,
+  504: ERR.GATEWAY_TIMEOUT,
 }
 
 /**
@@ -108,7 +148,7 @@ export class HttpError extends Error {
     super(message ?? STATUS_CODES[status] ?? 'Error', { cause: options.cause })
     this.name = 'HttpError'
     this.status = status
-    this.code = options.code ?? CODE_BY_STATUS[status] ?? (status >= 500 ? ERR.INTERNAL : ERR.BAD_REQUEST)
+    this.code = options.code ?? CODE_BY_STATUS[status] ?? `ERR_HTTP_${status}`
     this.expose = options.expose ?? status < 500
     this.headers = options.headers ?? {}
     this.details = options.details

@@ -2,7 +2,8 @@
 
 /**
  * Fills `:name` segments and a trailing `*` of `pattern` with `params`, percent-encoding each value
- * (RFC 3986 §2.1; a `/` inside a `:param` value becomes `%2F`, the wildcard keeps its slashes).
+ * (RFC 3986 §2.1; a `/` inside a `:param` value becomes `%2F`; the wildcard keeps its slashes and encodes
+ * the rest).
  * @param query - Appended as a query string (URLSearchParams encoding).
  * @throws Error when a param is missing.
  */
@@ -14,7 +15,13 @@ export function urlFor(
   const path = pattern
     .split('/')
     .map((segment) => {
-      if (segment === '*') return encodeURI(String(required(params, '*', pattern)))
+      if (segment === '*') {
+        // The wildcard keeps its slashes; everything else (`?`, `#`, `%`...) is encoded per segment.
+        return String(required(params, '*', pattern))
+          .split('/')
+          .map(encodeURIComponent)
+          .join('/')
+      }
       if (!segment.startsWith(':')) return segment
       return encodeURIComponent(String(required(params, segment.slice(1), pattern)))
     })

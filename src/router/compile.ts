@@ -4,6 +4,7 @@
  */
 import { compose, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
 import { joinPaths } from './path.js'
 import type { ErrorHandler, Method, Router } from './router.js'
@@ -72,20 +73,36 @@ export function compileRoutes(root: Router<object>, settle: Settle): RouteTable 
         names.set(route.name, pattern)
       }
     }
-    if (!isRoot && router.notFoundHandler) {
+    if (router.notFoundHandler) {
       const handler = router.notFoundHandler
-      const run = withErrorHandlers(
-        async (ctx) => settleValue(settle, ctx, await handler(ctx)),
-        scope.errorHandlers,
-        settle,
-      )
-      notFound.push({ prefix: scope.prefix, run })
+      const notFoundChain = async (ctx: Context): Promise<void> => {
+        ctx.res.status = 404
+        settleValue(settle, ctx, await handler(ctx))
+      }
+      notFound.push({
+        prefix: scope.prefix,
+        run: withErrorHandlers(notFoundChain, scope.errorHandlers, settle),
+      })
     }
     for (const child of router.children) visit(child, scope, false)
   }
   visit(root, { prefix: '', middleware: [], errorHandlers: [] }, true)
   notFound.sort((a, b) => b.prefix.length - a.prefix.length)
   return { tree, names, notFound }
+}
+
+/** Route name → full pattern, computed without freezing anything (for `urlFor` during setup). */
+export function routeNames(root: Router<object>): Map<string, string> {
+  const names = new Map<string, string>()
+  const visit = (router: Router<object>, prefix: string): void => {
+    for (const route of router.routes) {
+      if (route.name !== undefined && !names.has(route.name))
+        names.set(route.name, joinPaths(prefix, route.path))
+    }
+    for (const child of router.children) visit(child, joinPaths(prefix, child.prefix))
+  }
+  visit(root, root.prefix)
+  return names
 }
 
 /**
@@ -139,6 +156,8 @@ export async function offerError(
 ): Promise<boolean> {
   ctx.res.resetForError()
   ctx.res.error ??= error
+  // A handler that just returns a body answers with the error's status unless it sets its own.
+  ctx.res.status = statusOf(error)
   settleValue(settle, ctx, await handler(error, ctx))
   return ctx.res.responded
 }

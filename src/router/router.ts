@@ -6,6 +6,7 @@
 import type { Middleware } from '../compose.js'
 import type { Context, State } from '../context.js'
 import { ERR } from '../errors.js'
+import { parsePattern } from './segment-tree.js'
 import type { PathParams } from './types.js'
 
 /** An HTTP method Swiftlet routes by name; `ALL` matches any. */
@@ -96,7 +97,8 @@ export class Router<S extends object = State> {
   /**
    * Adds a route. The last function is the handler; the ones before it are route-level middleware.
    * Path syntax: static segments, `:name` params, and a trailing `*` wildcard (`ctx.params['*']`).
-   * @throws TypeError when no handler is given; Error `ERR_ROUTES_FROZEN` after the app started serving.
+   * @throws TypeError when no handler is given; RouteError (`ERR_INVALID_ROUTE`) for a malformed pattern;
+   *   Error `ERR_ROUTES_FROZEN` after the app started serving.
    */
   route<P extends string>(method: Method | Method[], path: P, ...args: RouteArgs<P, S>): this {
     this.#assertOpen()
@@ -106,7 +108,9 @@ export class Router<S extends object = State> {
     if (handlers.length === 0 || handlers.some((h) => typeof h !== 'function')) {
       throw new TypeError(`route ${path} needs at least one handler function`)
     }
-    if (!path.startsWith('/')) throw new TypeError(`route path must start with "/": ${path}`)
+    // Checked here so a malformed pattern fails at the line that added it; duplicates across routers are
+    // found when routes are frozen.
+    parsePattern(path)
     for (const m of Array.isArray(method) ? method : [method]) {
       this.routes.push({ method: m, path, handlers, name: options.name })
     }
@@ -134,14 +138,19 @@ export class Router<S extends object = State> {
     return this
   }
 
-  /** Handles errors thrown by this router's routes; return a value to answer, rethrow to pass it up. */
+  /**
+   * Handles errors thrown by this router's routes (on the App: by anything). The status is preset to the
+   * error's (500 for non-HttpErrors); return a value to answer, rethrow to pass it up.
+   */
   onError(handler: ErrorHandler<S>): this {
+    this.#assertOpen()
     this.errorHandler = handler as ErrorHandler<object>
     return this
   }
 
-  /** Answers requests under this router's prefix that match no route. */
+  /** Answers requests under this router's prefix (on the App: anywhere) that match no route; status preset to 404. */
   notFound(handler: NotFoundHandler<S>): this {
+    this.#assertOpen()
     this.notFoundHandler = handler as NotFoundHandler<object>
     return this
   }

@@ -29,8 +29,8 @@ class Node<T> {
   handlers: Map<string, Entry<T>> | undefined
 }
 
-/** Thrown for malformed or duplicate patterns; carries `code: ERR_INVALID_ROUTE`. */
-export class RouteError extends Error {
+/** Thrown for malformed or duplicate patterns (a programming error, hence a TypeError); `code: ERR_INVALID_ROUTE`. */
+export class RouteError extends TypeError {
   readonly code = ERR.INVALID_ROUTE
 }
 
@@ -43,27 +43,20 @@ export class SegmentTree<T> implements RouteMatcher<T> {
   add(method: string, pattern: string, value: T): void {
     const names: string[] = []
     let node = this.#root
-    const segments = splitPath(pattern)
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i] ?? ''
-      if (segment === '*') {
-        if (i !== segments.length - 1) throw new RouteError(`"*" must be the last segment: ${pattern}`)
+    for (const segment of parsePattern(pattern)) {
+      if (segment.kind === 'wildcard') {
         names.push('*')
         node.wildcard ??= new Map()
         return setEntry(node.wildcard, method, { value, names }, pattern)
       }
-      if (segment.startsWith(':')) {
-        const name = segment.slice(1)
-        if (!PARAM_NAME.test(name)) throw new RouteError(`invalid param name "${name}" in ${pattern}`)
-        if (names.includes(name)) throw new RouteError(`duplicate param "${name}" in ${pattern}`)
-        names.push(name)
+      if (segment.kind === 'param') {
+        names.push(segment.value)
         node = node.param ??= new Node()
-      } else {
-        const key = canonicalSegment(segment)
-        let child = node.statics.get(key)
-        if (!child) node.statics.set(key, (child = new Node()))
-        node = child
+        continue
       }
+      let child = node.statics.get(segment.value)
+      if (!child) node.statics.set(segment.value, (child = new Node()))
+      node = child
     }
     node.handlers ??= new Map()
     setEntry(node.handlers, method, { value, names }, pattern)
@@ -88,6 +81,37 @@ export class SegmentTree<T> implements RouteMatcher<T> {
     collect(this.#root, splitPath(path), 0, methods)
     return methods
   }
+}
+
+/** One parsed pattern segment. */
+export interface PatternSegment {
+  readonly kind: 'static' | 'param' | 'wildcard'
+  /** The canonical static text, or the param name (`*` for the wildcard). */
+  readonly value: string
+}
+
+/**
+ * Parses and checks a route pattern: `/users/:id/files/*`.
+ * @throws RouteError when it does not start with `/`, a param name is invalid or repeated, or `*` is not
+ *   the last segment.
+ */
+export function parsePattern(pattern: string): PatternSegment[] {
+  if (!pattern.startsWith('/'))
+    throw new RouteError(`route pattern must start with "/": ${JSON.stringify(pattern)}`)
+  const segments = splitPath(pattern)
+  const names = new Set<string>()
+  return segments.map((segment, i): PatternSegment => {
+    if (segment === '*') {
+      if (i !== segments.length - 1) throw new RouteError(`"*" must be the last segment: ${pattern}`)
+      return { kind: 'wildcard', value: '*' }
+    }
+    if (!segment.startsWith(':')) return { kind: 'static', value: canonicalSegment(segment) }
+    const name = segment.slice(1)
+    if (!PARAM_NAME.test(name)) throw new RouteError(`invalid param name "${name}" in ${pattern}`)
+    if (names.has(name)) throw new RouteError(`duplicate param "${name}" in ${pattern}`)
+    names.add(name)
+    return { kind: 'param', value: name }
+  })
 }
 
 function setEntry<T>(table: Map<string, Entry<T>>, method: string, entry: Entry<T>, pattern: string): void {
@@ -127,7 +151,9 @@ function walk<T>(
 }
 
 function collect<T>(node: Node<T>, segments: readonly string[], i: number, into: Set<string>): void {
-  if (node.wildcard) for (const method of node.wildcard.keys()) into.add(method)
+  // Same rule as walk(): a wildcard needs at least one (possibly empty) segment left, so `/static/*`
+  // covers `/static/` and below but not `/static`.
+  if (node.wildcard && i < segments.length) for (const method of node.wildcard.keys()) into.add(method)
   if (i === segments.length) {
     if (node.handlers) for (const method of node.handlers.keys()) into.add(method)
     return
