@@ -19,25 +19,25 @@ export class ItemStore {
     this.#latencyMs = latencyMs
   }
 
-  async list(signal?: AbortSignal): Promise<Item[]> {
-    await sleep(this.#latencyMs, undefined, { signal })
+  async list(): Promise<Item[]> {
+    await sleep(this.#latencyMs)
     return [...this.#items.values()]
   }
 
-  async get(id: string, signal?: AbortSignal): Promise<Item | undefined> {
-    await sleep(this.#latencyMs, undefined, { signal })
+  async get(id: string): Promise<Item | undefined> {
+    await sleep(this.#latencyMs)
     return this.#items.get(id)
   }
 
-  async create(name: string, signal?: AbortSignal): Promise<Item> {
-    await sleep(this.#latencyMs, undefined, { signal })
+  async create(name: string): Promise<Item> {
+    await sleep(this.#latencyMs)
     const item = { id: String(this.#nextId++), name, createdAt: new Date().toISOString() }
     this.#items.set(item.id, item)
     return item
   }
 
-  async delete(id: string, signal?: AbortSignal): Promise<boolean> {
-    await sleep(this.#latencyMs, undefined, { signal })
+  async delete(id: string): Promise<boolean> {
+    await sleep(this.#latencyMs)
     return this.#items.delete(id)
   }
 }
