@@ -11,7 +11,7 @@ import { respondWithError } from './error-response.js'
 import { isHttpError } from './errors.js'
 import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
-import type { ResponseSink } from './response.js'
+import { assertValidHeaders, type ResponseSink } from './response.js'
 import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
@@ -167,6 +167,11 @@ export class App<S extends object = State> extends Router<S> {
     }
   }
 
+  /** Where the app listens and on which core, once `listen()` resolved; undefined before. */
+  get address(): ListenInfo | undefined {
+    return this.#lifecycle.info
+  }
+
   /** True while draining: responses then ask the client to close the connection. */
   get closing(): boolean {
     return this.#lifecycle.closing
@@ -176,7 +181,8 @@ export class App<S extends object = State> extends Router<S> {
     if (this.#chain) return this.#chain
     this.freeze()
     const table = (this.#table = compileRoutes(this as Router<object>, this.#settle))
-    const inner = compose([...this.middleware, (ctx: Context) => dispatch(table, ctx)], this.#settle)
+    const route = (ctx: Context): Promise<void> => dispatch(table, ctx)
+    const inner = this.middleware.length === 0 ? route : compose([...this.middleware, route], this.#settle)
     const handlers = this.errorHandler ? [this.errorHandler] : []
     this.#chain = withErrorHandlers(inner, handlers, this.#settle)
     return this.#chain
@@ -193,6 +199,13 @@ export class App<S extends object = State> extends Router<S> {
       if (this.#logInfo)
         this.log.info({ reqId: ctx.id, method: req.method, path: req.path }, 'request aborted')
       return
+    }
+    try {
+      assertValidHeaders(res.headers)
+    } catch (err) {
+      // uWS writes headers verbatim (upstream #1299): one CR/LF would split the response. Drop them all.
+      res.headers.clear()
+      respondWithError(ctx, err as Error)
     }
     const close = this.#lifecycle.closing || !req.bodyComplete
     sink.send({

@@ -31,7 +31,35 @@ export function compose<C>(
     if (typeof fn !== 'function') throw new TypeError('middleware must be a function')
   }
   const chain = middleware.slice()
+  const only = chain.length === 1 ? chain[0] : undefined
+  if (only) {
+    // The common route with no middleware: no per-request Onion. With nothing downstream, calling next()
+    // more than once cannot run anything twice, so it only runs `last` (when given) once.
+    return (ctx: C, last?: Next): Promise<void> => {
+      if (last) return new Onion(chain, settle, ctx, last).dispatch(0)
+      try {
+        return settleResult(only(ctx, resolved), ctx, settle)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+    }
+  }
   return (ctx: C, last?: Next): Promise<void> => new Onion(chain, settle, ctx, last).dispatch(0)
+}
+
+const resolved: Next = () => Promise.resolve()
+
+function settleResult<C>(result: unknown, ctx: C, settle: (ctx: C, value: unknown) => void): Promise<void> {
+  if (result instanceof Promise) {
+    return result.then((value) => (value === undefined ? undefined : finish(ctx, value, settle)))
+  }
+  return result === undefined ? Promise.resolve() : Promise.resolve(finish(ctx, result, settle))
+}
+
+function finish<C>(ctx: C, value: unknown, settle: (ctx: C, value: unknown) => void): void {
+  // A middleware that *returns* an Error (rather than throwing it) still means failure.
+  if (value instanceof Error) throw value
+  settle(ctx, value)
 }
 
 /**
@@ -67,19 +95,13 @@ class Onion<C> {
     const fn = this.#chain[i]
     if (fn === undefined) return this.#last ? this.#last() : Promise.resolve()
     try {
-      const result = fn(this.#ctx, () => this.dispatch(i + 1))
-      if (result instanceof Promise) {
-        return result.then((value) => (value === undefined ? undefined : this.#finish(value)))
-      }
-      return result === undefined ? Promise.resolve() : Promise.resolve(this.#finish(result))
+      return settleResult(
+        fn(this.#ctx, () => this.dispatch(i + 1)),
+        this.#ctx,
+        this.#settle,
+      )
     } catch (err) {
       return Promise.reject(err)
     }
-  }
-
-  #finish(value: unknown): void {
-    // A middleware that *returns* an Error (rather than throwing it) still means failure.
-    if (value instanceof Error) throw value
-    this.#settle(this.#ctx, value)
   }
 }

@@ -60,6 +60,8 @@ export const ERR = {
   SERVICE_UNAVAILABLE: 'ERR_SERVICE_UNAVAILABLE',
   /** An upstream did not answer in time (504). */
   GATEWAY_TIMEOUT: 'ERR_GATEWAY_TIMEOUT',
+  /** The client closed the connection before its request body arrived (the answer is never sent). */
+  CLIENT_ABORTED: 'ERR_CLIENT_ABORTED',
   /** Anything unexpected (500). */
   INTERNAL: 'ERR_INTERNAL',
   /** Routes were added after the app started serving. */

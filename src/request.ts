@@ -30,8 +30,8 @@ export interface RequestInit {
   /** Query string without the `?` (may be empty). */
   querystring: string
   headers: RequestHeaders
-  /** Remote address as text, or '' when unknown. */
-  ip: string
+  /** Remote address as text ('' when unknown), or a function that reads it on first use. */
+  ip: string | (() => string)
   body: BodySource | null
   /** A limit the core already saw violated (414, 431, 413, 417): the pipeline answers with it. */
   error?: HttpError
@@ -49,8 +49,7 @@ export class SwiftletRequest {
   readonly querystring: string
   /** Lower-cased header names. */
   readonly headers: RequestHeaders
-  /** Remote address as text. */
-  readonly ip: string
+  #ip: string | (() => string)
   /** Maximum body size in bytes for the readers below. @default the app's `limits.body` (1 MiB) */
   bodyLimit: number
   /** The error a core attached before routing (see {@link RequestInit.error}). */
@@ -64,10 +63,16 @@ export class SwiftletRequest {
     this.path = normalizePath(init.path)
     this.querystring = init.querystring
     this.headers = init.headers
-    this.ip = init.ip
+    this.#ip = init.ip
     this.bodyLimit = bodyLimit
     this.preError = init.error
     this.#body = init.body ?? EMPTY_BODY
+  }
+
+  /** Remote address as text, e.g. `127.0.0.1` ('' when the core could not tell). Read on first use. */
+  get ip(): string {
+    if (typeof this.#ip === 'function') this.#ip = this.#ip()
+    return this.#ip
   }
 
   /** Path and query, e.g. `/items?limit=2`. */

@@ -78,6 +78,18 @@ export function assertValidHeader(name: string, value: string): void {
   }
 }
 
+/**
+ * Checks every header held for a response. Middleware may fill `ctx.res.headers` directly, bypassing
+ * `ctx.header()`; this runs where the response is committed, for every core.
+ * @throws HttpError 500 `ERR_INVALID_HEADER` for the first invalid name or value.
+ */
+export function assertValidHeaders(headers: ReadonlyMap<string, HeaderValue>): void {
+  for (const [name, value] of headers) {
+    if (typeof value === 'string') assertValidHeader(name, value)
+    else for (const item of value) assertValidHeader(name, item)
+  }
+}
+
 const STATUS_LINES = new Map<number, string>()
 
 /** `404` → `404 Not Found` (cached). */

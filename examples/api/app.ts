@@ -88,7 +88,7 @@ export async function buildApp(options: ApiOptions = {}): Promise<App> {
   })
   app.mount(items)
 
-  app.get('/stats', () => app.stats())
+  app.get('/stats', () => ({ ...app.stats(), ioDelayMs, core: app.address?.core }))
   app.post('/stats/reset', () => {
     app.resetPeak()
   })

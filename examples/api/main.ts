@@ -31,3 +31,5 @@ const info = await app.listen({
   host: process.env.HOST ?? '127.0.0.1',
 })
 process.send?.({ type: 'listening', port: info.port, core: info.core, upstream: upstream.url })
+// Started by the load test: if it goes away (even killed), do not outlive it.
+process.on('disconnect', () => void app.close().then(() => process.exit(0)))

@@ -110,14 +110,19 @@ export function routeNames(root: Router<object>): Map<string, string> {
  * already responded or set a status of its own.
  */
 function wrapHandler(handler: Middleware<Context>): Middleware<Context> {
-  return async function handlerResult(ctx, next) {
-    const value = await handler(ctx, next)
-    if (value === undefined && !ctx.res.responded) {
-      ctx.res.responded = true
-      if (!ctx.res.statusSet) ctx.res.status = 204
-    }
-    return value
+  // Not an async function: an async wrapper would add a promise and a tick to every request.
+  return function handlerResult(ctx, next) {
+    const value = handler(ctx, next)
+    return value instanceof Promise ? value.then((settled) => noContent(ctx, settled)) : noContent(ctx, value)
   }
+}
+
+function noContent(ctx: Context, value: unknown): unknown {
+  if (value === undefined && !ctx.res.responded) {
+    ctx.res.responded = true
+    if (!ctx.res.statusSet) ctx.res.status = 204
+  }
+  return value
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { App } from '../app.js'
 import type { Logger } from '../logger.js'
-import type { UwsServer } from './uws.js'
+import { ERR } from '../errors.js'
 
 /** Options for `app.listen()`. */
 export interface ListenOptions {
@@ -13,10 +13,16 @@ export interface ListenOptions {
   /** Address to bind. Use `0.0.0.0` to accept connections from other machines. @default '127.0.0.1' */
   host?: string
   /**
-   * Start even when uWebSockets.js fell back to its slow JavaScript imitation (the native binary did not
-   * load). Never benchmark on it. @default false
+   * When the uWebSockets.js native binary cannot load (the package then offers a slow, incomplete
+   * JavaScript imitation), serve on Swiftlet's node:http core instead of refusing to start. The imitation
+   * itself is never used. @default false
    */
   allowFallback?: boolean
+  /**
+   * The server core: `uws` (uWebSockets.js) or `node` (node:http, for what this uWS build lacks, such as
+   * debugging with Node's tooling). @default 'uws'
+   */
+  core?: 'uws' | 'node'
   /** Signals that trigger a graceful shutdown and then exit; `false` leaves signals alone. @default ['SIGINT', 'SIGTERM'] */
   signals?: NodeJS.Signals[] | false
   /** How long `close()` waits for in-flight requests, in ms. @default 10000 */
@@ -29,11 +35,58 @@ export interface ListenInfo {
   host: string
   /** `http://host:port` */
   url: string
-  /** Which core serves: `uWebSockets.js native` or `uWebSockets.js fallback (JavaScript imitation)`. */
+  /** Which core serves: `uWebSockets.js native`, `node:http`, or `node:http (uWebSockets.js unavailable)`. */
   core: string
 }
 
 type Hook = () => unknown
+
+/** What the lifecycle needs from a running core. */
+export interface CoreServer {
+  readonly info: ListenInfo
+  /** Responses not yet finished (ended or aborted). */
+  readonly active: number
+  /** Closes the listen socket; open connections stay. */
+  stopAccepting(): void
+  /** Resolves true once no response is pending, false when `timeoutMs` passed first. */
+  drain(timeoutMs: number): Promise<boolean>
+  /** Closes every connection, idle keep-alive ones included. */
+  closeAll(): void
+}
+
+/**
+ * Starts the requested core. On uWS, checks the native binary loaded: the package quietly falls back to a
+ * JavaScript imitation, which Swiftlet refuses (or, with `allowFallback`, replaces by node:http).
+ * @throws Error `ERR_CORE_FALLBACK`, `ERR_LISTEN_FAILED`.
+ */
+async function startCore(app: App<object>, options: ListenOptions, log: Logger): Promise<CoreServer> {
+  const { NodeServer } = await import('./node.js')
+  if (options.core === 'node') return NodeServer.start(app, options, log, 'node:http')
+  // Loaded on first listen only, so apps that only use inject() never load the native addon.
+  const { loadUws, UwsServer } = await import('./uws.js')
+  if (loadUws().native) {
+    log.info({ core: 'uWebSockets.js native' }, 'core: uWebSockets.js native')
+    return UwsServer.start(app, options, log)
+  }
+  if (options.allowFallback !== true) {
+    log.error(
+      'core: uWebSockets.js native binary did not load; refusing to start on its JavaScript imitation',
+    )
+    throw Object.assign(
+      new Error(
+        'uWebSockets.js fell back to its slow JavaScript imitation (the native binary did not load). ' +
+          'Pass listen({ allowFallback: true }) to serve on the node:http core instead; never benchmark it as uWS.',
+      ),
+      { code: ERR.CORE_FALLBACK },
+    )
+  }
+  const core = 'node:http (uWebSockets.js unavailable)'
+  log.warn(
+    { core },
+    `core: ${core}; the uWebSockets.js native binary did not load, do not benchmark this as uWS`,
+  )
+  return NodeServer.start(app, options, log, core)
+}
 
 /** @internal Owned by the App. */
 export class Lifecycle {
@@ -42,10 +95,15 @@ export class Lifecycle {
   closing = false
   readonly #app: App<object>
   readonly #log: Logger
-  #server: UwsServer | undefined
+  #server: CoreServer | undefined
   #closed: Promise<void> | undefined
   #timeoutMs = 10_000
   #signalHandlers: Array<[NodeJS.Signals, () => void]> = []
+
+  /** Where the server listens, once it does. */
+  get info(): ListenInfo | undefined {
+    return this.#server?.info
+  }
 
   constructor(app: App<object>, log: Logger) {
     this.#app = app
@@ -56,9 +114,7 @@ export class Lifecycle {
     if (this.#server || this.closing) throw new Error('app.listen() was already called')
     this.#timeoutMs = options.shutdownTimeoutMs ?? 10_000
     for (const hook of this.startup) await hook()
-    // Loaded on first listen only, so apps that only use inject() never load the native addon.
-    const { UwsServer } = await import('./uws.js')
-    const server = await UwsServer.start(this.#app, options, this.#log)
+    const server = await startCore(this.#app, options, this.#log)
     this.#server = server
     this.#trapSignals(options.signals ?? ['SIGINT', 'SIGTERM'])
     const info = server.info

@@ -3,13 +3,15 @@ import type { Limits } from '../app.js'
 import { ERR, HttpError } from '../errors.js'
 import type { RequestHeaders } from '../request.js'
 
+const DECIMAL = /^\d+$/
+
 /**
  * The first limit a request violates, or undefined. The pipeline answers with it (through app-level
  * middleware, so it is logged and carries the request id).
  * @param targetLength - Length of the request target (path + `?` + query), in bytes.
  * @param headerBytes - Size of the header block (names + values), in bytes.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 (414), RFC 6585 §5 (431),
- *   RFC 9110 §15.5.14 (413), §10.1.1 and §15.5.18 (417)
+ *   RFC 9110 §15.5.14 (413), §10.1.1 and §15.5.18 (417), RFC 9112 §6.3 (400: invalid Content-Length)
  */
 export function limitError(
   targetLength: number,
@@ -25,6 +27,9 @@ export function limitError(
       code: ERR.HEADERS_TOO_LARGE,
     })
   }
+  if (invalidContentLength(headers)) {
+    return new HttpError(400, 'invalid Content-Length', { code: ERR.BAD_REQUEST })
+  }
   const expect = headers.expect
   if (expect !== undefined && expect.trim().toLowerCase() !== '100-continue') {
     return new HttpError(417, 'only "Expect: 100-continue" is supported', { code: ERR.EXPECTATION_FAILED })
@@ -34,12 +39,24 @@ export function limitError(
   return undefined
 }
 
-/** The declared Content-Length, 0 when absent or unparsable (the parser has already rejected those). */
+/**
+ * The declared Content-Length, 0 when absent or invalid (see {@link invalidContentLength}). An absurdly
+ * long value is returned as a huge number, far over any limit (413), not as 0.
+ */
 export function declaredLength(headers: RequestHeaders): number {
   const value = headers['content-length']
-  if (value === undefined) return 0
-  const length = Number(value)
-  return Number.isSafeInteger(length) && length > 0 ? length : 0
+  return value !== undefined && DECIMAL.test(value) ? Number(value) : 0
+}
+
+/**
+ * True when a Content-Length is present and is not one plain decimal number. Repeated headers arrive joined
+ * (`5, 7`); they are refused too, which RFC 9110 §8.6 allows even for identical values. Such framing is an
+ * unrecoverable error: answer 400 and close the connection.
+ * @see https://www.rfc-editor.org/rfc/rfc9112#section-6.3
+ */
+export function invalidContentLength(headers: RequestHeaders): boolean {
+  const value = headers['content-length']
+  return value !== undefined && !DECIMAL.test(value)
 }
 
 /** True when the request carries a body (a positive Content-Length or chunked framing). */

@@ -3,7 +3,7 @@
  * itself is loaded by uws.ts alone.
  */
 import type { HttpResponse } from 'uWebSockets.js'
-import type { HttpError } from '../errors.js'
+import { ERR, HttpError } from '../errors.js'
 import type { BodySource } from '../request.js'
 import { bodyTooLarge } from './limits.js'
 
@@ -28,6 +28,16 @@ export class UwsBody implements BodySource {
         // No exception may cross a uWS callback; #onData does not throw, this is belt and braces.
       }
     })
+  }
+
+  /** The client went away: the body will never complete, so pending and later reads reject. */
+  abort(): void {
+    if (this.complete || this.#error) return
+    this.#error = new HttpError(400, 'the client closed the connection before the body arrived', {
+      code: ERR.CLIENT_ABORTED,
+    })
+    this.#chunks = []
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#error)
   }
 
   read(limit: number): Promise<Buffer> {

@@ -5,7 +5,6 @@
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from '../logger.js'
 import {
-  assertValidHeader,
   bodyLength,
   isBodylessStatus,
   statusLine,
@@ -25,7 +24,9 @@ export interface SinkOwner {
 export class UwsSink implements ResponseSink {
   aborted = false
   #done = false
+  #forceClose = false
   #onAbort: (() => void) | undefined
+  #body: { abort(): void } | undefined
   readonly #res: HttpResponse
   readonly #owner: SinkOwner
   readonly #log: Logger
@@ -40,6 +41,8 @@ export class UwsSink implements ResponseSink {
       this.aborted = true
       this.#finish()
       try {
+        // A body that will never complete must not leave its reader waiting forever.
+        this.#body?.abort()
         this.#onAbort?.()
       } catch (err) {
         this.#log.error({ err }, 'abort listener failed')
@@ -47,20 +50,30 @@ export class UwsSink implements ResponseSink {
     })
   }
 
+  /** True while `res` may be touched: not aborted, not yet ended. */
+  get usable(): boolean {
+    return !this.aborted && !this.#done
+  }
+
   onAbort(callback: () => void): void {
     this.#onAbort = callback
   }
 
+  /** Ties the request body to this response: when the client goes, pending reads are rejected. */
+  attachBody<B extends { abort(): void }>(body: B): B {
+    this.#body = body
+    return body
+  }
+
+  /** Closes the connection after the response, whatever the pipeline decides (broken request framing). */
+  closeAfterResponse(): void {
+    this.#forceClose = true
+  }
+
   send(response: OutgoingResponse): void {
     if (this.aborted || this.#done) return
-    // uWS writes header names and values verbatim, CR/LF/NUL included (upstream #1299). ctx.header()
-    // checks them, but middleware may fill ctx.res.headers directly: check again where the bytes leave,
-    // or one bad value splits the response.
-    const invalid = invalidHeader(response.headers)
-    if (invalid) {
-      this.#log.error({ err: invalid }, 'response header not valid on the wire; answering 500 instead')
-      return this.fail()
-    }
+    // uWS writes header names and values verbatim, CR/LF/NUL included (upstream #1299): the App checks
+    // every header before calling send(), for all cores alike (see App#commit).
     // Writes made after an await must be corked, or each write becomes its own syscall and packet.
     this.#res.cork(() => this.#write(response))
   }
@@ -75,8 +88,9 @@ export class UwsSink implements ResponseSink {
     })
   }
 
-  #write({ status, headers, body, head, close }: OutgoingResponse): void {
+  #write({ status, headers, body, head, close: closeAsked }: OutgoingResponse): void {
     const res = this.#res
+    const close = closeAsked || this.#forceClose
     res.writeStatus(statusLine(status))
     for (const [name, value] of headers) {
       // uWS frames the body itself: a Content-Length or Transfer-Encoding from the app would be a second,
@@ -124,18 +138,5 @@ export class UwsSink implements ResponseSink {
     if (this.#done) return
     this.#done = true
     this.#owner.released()
-  }
-}
-
-/** The error for the first header whose name or value cannot be written safely, or undefined. */
-function invalidHeader(headers: OutgoingResponse['headers']): Error | undefined {
-  try {
-    for (const [name, value] of headers) {
-      if (typeof value === 'string') assertValidHeader(name, value)
-      else for (const item of value) assertValidHeader(name, item)
-    }
-    return undefined
-  } catch (err) {
-    return err as Error
   }
 }

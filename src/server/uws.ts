@@ -9,8 +9,8 @@ import type { App } from '../app.js'
 import { ERR } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RequestHeaders, RequestInit } from '../request.js'
-import type { ListenInfo, ListenOptions } from './lifecycle.js'
-import { hasBody, limitError } from './limits.js'
+import type { CoreServer, ListenInfo, ListenOptions } from './lifecycle.js'
+import { hasBody, invalidContentLength, limitError } from './limits.js'
 import { UwsBody } from './uws-body.js'
 import { UwsSink } from './uws-sink.js'
 
@@ -43,7 +43,7 @@ export function loadUws(): LoadedUws {
 }
 
 /** The running uWS server for one App. */
-export class UwsServer {
+export class UwsServer implements CoreServer {
   /** Requests whose response has not finished (ended or aborted). */
   active = 0
   readonly info: ListenInfo
@@ -59,24 +59,12 @@ export class UwsServer {
   }
 
   /**
-   * Creates the uWS app, installs the catch-all route and listens.
-   * @throws Error `ERR_CORE_FALLBACK` on the imitation without `allowFallback`; `ERR_LISTEN_FAILED`.
+   * Creates the uWS app, installs the catch-all route and listens. The caller checked the binary is native.
+   * @throws Error `ERR_LISTEN_FAILED` when the port cannot be bound.
    */
   static async start(app: App<object>, options: ListenOptions, log: Logger): Promise<UwsServer> {
-    const { uws, native } = loadUws()
-    const core = native ? 'uWebSockets.js native' : 'uWebSockets.js fallback (JavaScript imitation)'
-    if (!native && options.allowFallback !== true) {
-      log.error({ core }, 'core: uWebSockets.js native binary did not load; refusing to start')
-      throw Object.assign(
-        new Error(
-          'uWebSockets.js fell back to its slow JavaScript imitation (the native binary did not load). ' +
-            'Pass listen({ allowFallback: true }) to run on it anyway; never benchmark on it.',
-        ),
-        { code: ERR.CORE_FALLBACK },
-      )
-    }
-    if (native) log.info({ core }, `core: ${core}`)
-    else log.warn({ core }, `core: ${core}; performance is degraded, do not benchmark`)
+    const { uws } = loadUws()
+    const core = 'uWebSockets.js native'
     const host = options.host ?? '127.0.0.1'
     const port = options.port ?? (Number(process.env.PORT) || 3000)
     const uwsApp = uws.App()
@@ -136,10 +124,16 @@ export class UwsServer {
     this.active++
     // No exception may cross a uWS callback: it would take the whole process down.
     try {
-      const init = copyRequest(res, req, app.limits)
+      const init = copyRequest(req, app.limits)
+      // Read on demand (most requests never ask), and only while the response is still ours to touch.
+      init.ip = () => (sink.usable ? Buffer.from(res.getRemoteAddressAsText()).toString() : '')
       // onData must be attached now or the body bytes are lost; even a request refused before routing
       // gets a reader, so the sink knows the body is unread and closes the connection after answering.
-      if (hasBody(init.headers)) init.body = new UwsBody(res, app.limits.body)
+      if (hasBody(init.headers)) init.body = sink.attachBody(new UwsBody(res, app.limits.body))
+      // An invalid Content-Length leaves the framing unknowable: 400, then close (RFC 9112 §6.3). The uWS
+      // parser closes most such sockets itself, but only after this callback ran, and it keeps serving
+      // differing duplicates (`5` and `7`) with the first value.
+      if (invalidContentLength(init.headers)) sink.closeAfterResponse()
       void app.handle(init, sink)
     } catch (err) {
       log.error({ err }, 'uWS request callback failed')
@@ -152,7 +146,7 @@ export class UwsServer {
  * Copies everything needed from the HttpRequest, synchronously: it is valid only during this callback,
  * and reading it after an await would read freed memory.
  */
-function copyRequest(res: HttpResponse, req: HttpRequest, limits: App<object>['limits']): RequestInit {
+function copyRequest(req: HttpRequest, limits: App<object>['limits']): RequestInit {
   const method = req.getCaseSensitiveMethod()
   const path = req.getUrl()
   const querystring = req.getQuery() ?? ''
@@ -167,7 +161,6 @@ function copyRequest(res: HttpResponse, req: HttpRequest, limits: App<object>['l
     else headers[name] = previous + (name === 'cookie' ? '; ' : ', ') + value
   })
   const targetLength = path.length + (querystring === '' ? 0 : querystring.length + 1)
-  const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
   const error = limitError(targetLength, headerBytes, headers, limits)
-  return { method, path, querystring, headers, ip, body: null, ...(error ? { error } : {}) }
+  return { method, path, querystring, headers, ip: '', body: null, ...(error ? { error } : {}) }
 }

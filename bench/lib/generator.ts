@@ -1,0 +1,205 @@
+/**
+ * The load generator, run as its own child process (`node --import tsx bench/lib/generator.ts`) so that
+ * its CPU use is separate from the harness's and from the server's. It talks to the harness over IPC
+ * (see protocol.ts).
+ *
+ * One autocannon run carries the warm-up and the timed window, so the window starts on connections that
+ * are already open and busy. A second run would reconnect every socket at the start of the window: with
+ * 1000 connections that overflows the server's accept queue (511 in Node, 512 in uSockets), and the
+ * dropped SYNs come back after a 1 s retransmit, which measured as p99 > 1.2 s and a lost first second.
+ *
+ * Not meant to be run by hand.
+ */
+import { createRequire } from 'node:module'
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import type { Instance, Result } from 'autocannon'
+import { LatencyHistogram } from './latency-histogram.js'
+import type { GeneratorConfig, GeneratorMessage, ParentMessage, Phase, TimedRunSummary } from './protocol.js'
+
+const autocannonVersion = (createRequire(import.meta.url)('autocannon/package.json') as { version: string })
+  .version
+
+function send(message: GeneratorMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) throw new Error('generator.ts must be started with an IPC channel')
+    process.send(message, undefined, {}, () => resolve())
+  })
+}
+
+/** Resolves with the next parent message of the given type. */
+function nextMessage<T extends ParentMessage['type']>(type: T): Promise<Extract<ParentMessage, { type: T }>> {
+  return new Promise((resolve) => {
+    const onMessage = (message: ParentMessage) => {
+      if (message.type !== type) return
+      process.off('message', onMessage)
+      resolve(message as Extract<ParentMessage, { type: T }>)
+    }
+    process.on('message', onMessage)
+  })
+}
+
+/** Counts for one phase (warm-up or window), fed by autocannon's per-response and per-error events. */
+class PhaseCounts {
+  readonly startedAt = performance.now()
+  readonly latency = new LatencyHistogram()
+  readonly statusCodes: Record<string, number> = {}
+  /** autocannon clients (one per connection) that have had a response; tracked during the warm-up only. */
+  readonly answered = new Set<unknown>()
+  total = 0
+  ok2xx = 0
+  non2xx = 0
+  errors = 0
+  timeouts = 0
+
+  constructor(readonly phase: Phase) {}
+
+  response(client: unknown, statusCode: number, latencyMs: number): void {
+    if (this.phase === 'warmup') this.answered.add(client)
+    this.total++
+    if (statusCode >= 200 && statusCode < 300) this.ok2xx++
+    else this.non2xx++
+    this.statusCodes[statusCode] = (this.statusCodes[statusCode] ?? 0) + 1
+    // autocannon puts every response, 2xx or not, into its latency histogram; so does this one.
+    this.latency.record(latencyMs)
+  }
+
+  error(error: unknown): void {
+    this.errors++
+    // autocannon reports a timeout as an error with exactly this message (lib/run.js).
+    if (error instanceof Error && error.message === 'request timed out') this.timeouts++
+  }
+}
+
+/** Starts autocannon and returns its instance and a promise that settles when it ends. */
+function startAutocannon(config: GeneratorConfig, current: () => PhaseCounts) {
+  let instance: Instance | undefined
+  const ended = new Promise<Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: config.url,
+        connections: config.connections,
+        // Only a safety bound: the generator stops autocannon itself when the window closes.
+        duration: config.warmupS + config.durationS + config.timeoutS + 60,
+        timeout: config.timeoutS,
+        // Exactly one request in flight per connection: a closed loop, so `connections` is the concurrency
+        // Little's law talks about. Pipelining is also unusable here: on the uWS core, a second pipelined
+        // request arriving while an async handler is pending aborts the first and nothing is written
+        // (uWS issue #1301, see UWS-NOTES), so a pipelined run would measure zero bytes, not the framework.
+        pipelining: 1,
+        // Checked often so stop() takes effect promptly; the per-second samples it drives are not used.
+        sampleInt: 100,
+      },
+      (error: unknown, result: Result) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)))
+        else resolve(result)
+      },
+    )
+  })
+  if (instance === undefined) throw new Error('autocannon did not return an instance')
+  instance.on('response', (client, statusCode: number, _bytes, responseTime: number) => {
+    current().response(client, Number(statusCode), responseTime)
+  })
+  instance.on('reqError', (error: unknown) => current().error(error))
+  return { instance, ended }
+}
+
+/** Sends one progress message per second for whichever phase is current. */
+function startTicker(current: () => PhaseCounts): NodeJS.Timeout {
+  let last = { counts: current(), total: 0, at: performance.now() }
+  return setInterval(() => {
+    const counts = current()
+    const now = performance.now()
+    if (counts !== last.counts) last = { counts, total: 0, at: counts.startedAt }
+    const rps = ((counts.total - last.total) * 1000) / (now - last.at)
+    last = { counts, total: counts.total, at: now }
+    const elapsedS = (now - counts.startedAt) / 1000
+    void send({ type: 'progress', phase: counts.phase, elapsedS, responses: counts.total, rps })
+  }, 1000)
+}
+
+function summarise(w: PhaseCounts, windowS: number, cpu: NodeJS.CpuUsage): TimedRunSummary {
+  return {
+    windowS,
+    responses2xx: w.ok2xx,
+    responsesTotal: w.total,
+    errors: w.errors,
+    timeouts: w.timeouts,
+    non2xx: w.non2xx,
+    statusCodes: w.statusCodes,
+    latency: w.latency.stats(),
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    maxRssKb: process.resourceUsage().maxRSS,
+  }
+}
+
+/** Rejects when autocannon ends on its own: until the window closes it may only end by failing. */
+function endedEarly(ended: Promise<Result>): Promise<never> {
+  const early = ended.then((): never => {
+    throw new Error('autocannon ended before the timed window closed')
+  })
+  early.catch(() => {})
+  return early
+}
+
+/**
+ * Connections refused by a full accept queue retry their SYN after 1 s, 3 s, 7 s, 15 s: with many
+ * connections some are only established seconds into the run. The warm-up therefore lasts `warmupS` and
+ * then until every connection has had a response, for at most this much longer.
+ */
+const MAX_WARMUP_EXTENSION_S = 15
+
+/** Runs the warm-up; resolves with its real length in seconds. `warmupS` 0 skips it, ramp-up included. */
+async function warmUp(config: GeneratorConfig, counts: PhaseCounts, early: Promise<never>): Promise<number> {
+  await Promise.race([sleep(config.warmupS * 1000), early])
+  if (config.warmupS === 0) return 0
+  const limit = counts.startedAt + (config.warmupS + MAX_WARMUP_EXTENSION_S) * 1000
+  while (counts.answered.size < config.connections && performance.now() < limit) {
+    await Promise.race([sleep(100), early])
+  }
+  return (performance.now() - counts.startedAt) / 1000
+}
+
+async function main(): Promise<void> {
+  const { config } = await nextMessage('start')
+  let counts = new PhaseCounts('warmup')
+  const { instance, ended } = startAutocannon(config, () => counts)
+  let ticker = startTicker(() => counts)
+  const early = endedEarly(ended)
+  const seconds = await warmUp(config, counts, early)
+  const { total: responses, errors, non2xx } = counts
+  await send({ type: 'warmup-done', seconds, responses, errors, non2xx, answered: counts.answered.size })
+  await Promise.race([nextMessage('go'), early])
+  const cpuBefore = process.cpuUsage()
+  counts = new PhaseCounts('timed')
+  // Restarted so the progress lines count whole seconds of the window.
+  clearInterval(ticker)
+  ticker = startTicker(() => counts)
+  await Promise.race([sleep(config.durationS * 1000), early])
+  const window = counts
+  const windowS = (performance.now() - window.startedAt) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  // Closed before stopping autocannon: whatever happens while its sockets close is outside the window.
+  counts = new PhaseCounts('timed')
+  clearInterval(ticker)
+  await send({ type: 'result', summary: summarise(window, windowS, cpu), autocannonVersion })
+  instance.stop()
+  await Promise.race([ended, sleep(2000)])
+}
+
+// Ctrl-C reaches the whole process group; the harness decides when the generator stops (and kills it).
+process.on('SIGINT', () => {})
+// If the harness dies, nobody would ever stop this process: leave with it.
+process.on('disconnect', () => process.exit(1))
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await send({
+      type: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    })
+    process.exit(1)
+  },
+)

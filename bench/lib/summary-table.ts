@@ -1,0 +1,68 @@
+/** The human-readable summary `npm run loadtest` prints to stdout. */
+import { formatInt } from './progress.js'
+import type { Report } from './report.js'
+
+const ms = (n: number) => `${n} ms`
+
+/** Label/value rows of the summary table. */
+function rows(r: Report): [string, string][] {
+  const window = r.windowS.toFixed(2)
+  const flagged = r.errors + r.non2xx > 0 ? '  <-- !!' : ''
+  return [
+    ['core', r.core],
+    ['target', `${r.url} (io ${r.ioKind ?? '?'}, delay ${r.ioDelayMs} ms)`],
+    [
+      'generator',
+      `autocannon ${r.generatorVersion}, ${r.connections} connections, pipelining 1, node ${r.nodeVersion}`,
+    ],
+    ['window', `${window} s measured after ${r.warmupActualS.toFixed(1)} s warm-up (not counted)`],
+    [
+      'throughput',
+      `${formatInt(r.requestsPerSecond)} req/s  (${formatInt(r.responses2xx)} 2xx / ${window} s)`,
+    ],
+    [
+      "Little's bound",
+      `${formatInt(r.littleBoundRps)} req/s  (${r.connections} connections / ${r.ioDelayMs / 1000} s)`,
+    ],
+    ['efficiency', r.efficiency.toFixed(3)],
+    [
+      'latency',
+      `p50 ${ms(r.latencyP50Ms)}  p90 ${ms(r.latencyP90Ms)}  p99 ${ms(r.latencyP99Ms)}  max ${ms(r.latencyMaxMs)}`,
+    ],
+    ['errors', `${r.errors}  (timeouts ${r.timeouts}, non-2xx ${r.non2xx})${flagged}`],
+    ['server CPU', serverCpuText(r)],
+    ['generator CPU', `${r.generatorCpuPercent} % of one core, max RSS ${r.generatorMaxRssMb} MB`],
+    [
+      'peak in flight',
+      r.peakInFlight === null ? 'unknown' : `${r.peakInFlight} of ${r.connections} connections`,
+    ],
+    ['open files', openFilesText(r)],
+  ]
+}
+
+function serverCpuText(r: Report): string {
+  if (r.serverCpuPercent === null) return 'not measured (with --url, pass --server-pid; needs Linux /proc)'
+  return `${r.serverCpuPercent} % of one core, ${r.serverCpuUsPerRequest ?? '?'} µs per response`
+}
+
+function openFilesText(r: Report): string {
+  const show = (n: number | null) => (n === null ? 'unknown' : String(n))
+  const { server, generator, needed } = r.openFilesLimit
+  return `server ${show(server)}, generator ${show(generator)} (this run needs about ${needed})`
+}
+
+/** The summary table, followed by the warnings (all of them, never truncated). */
+export function renderSummary(r: Report): string {
+  const table = rows(r)
+  const width = Math.max(...table.map(([label]) => label.length)) + 2
+  const lines = [
+    '',
+    'Swiftlet load test',
+    ...table.map(([label, value]) => `  ${label.padEnd(width)}${value}`),
+  ]
+  if (r.warnings.length > 0) {
+    lines.push('', `WARNINGS (${r.warnings.length}) — read these before quoting any figure above:`)
+    for (const warning of r.warnings) lines.push(`  !! ${warning}`)
+  }
+  return `${lines.join('\n')}\n`
+}
