@@ -5,6 +5,7 @@
 import type { App } from '../app.js'
 import type { Logger } from '../logger.js'
 import { ERR } from '../errors.js'
+import type { InFlight } from './in-flight.js'
 
 /** Options for `app.listen()`. */
 export interface ListenOptions {
@@ -45,7 +46,7 @@ type Hook = () => unknown
 export interface CoreServer {
   readonly info: ListenInfo
   /** Responses not yet finished (ended or aborted). */
-  readonly active: number
+  readonly inFlight: InFlight
   /** Closes the listen socket; open connections stay. */
   stopAccepting(): void
   /** Resolves true once no response is pending, false when `timeoutMs` passed first. */
@@ -134,7 +135,7 @@ export class Lifecycle {
       const drained = await server.drain(timeoutMs)
       if (!drained) {
         this.#log.warn(
-          { timeoutMs, inFlight: server.active },
+          { timeoutMs, inFlight: server.inFlight.count },
           'shutdown deadline passed; closing connections',
         )
       }

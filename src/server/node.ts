@@ -11,14 +11,14 @@ import type { Logger } from '../logger.js'
 import type { BodySource, RequestHeaders, RequestInit } from '../request.js'
 import { isBodylessStatus, type OutgoingResponse, type ResponseSink } from '../response.js'
 import type { CoreServer, ListenInfo, ListenOptions } from './lifecycle.js'
+import { InFlight } from './in-flight.js'
 import { bodyTooLarge, hasBody, invalidContentLength, limitError } from './limits.js'
 
 /** The running node:http server for one App. */
 export class NodeServer implements CoreServer {
-  active = 0
+  readonly inFlight = new InFlight()
   readonly info: ListenInfo
   readonly #server: Server
-  #drainWaiter: (() => void) | undefined
 
   private constructor(server: Server, info: ListenInfo) {
     this.#server = server
@@ -54,27 +54,16 @@ export class NodeServer implements CoreServer {
   }
 
   drain(timeoutMs: number): Promise<boolean> {
-    if (this.active === 0) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs)
-      this.#drainWaiter = () => {
-        clearTimeout(timer)
-        resolve(true)
-      }
-    })
+    return this.inFlight.drained(timeoutMs)
   }
 
   closeAll(): void {
     this.#server.closeAllConnections()
   }
 
-  released(): void {
-    if (--this.active === 0) this.#drainWaiter?.()
-  }
-
   #onRequest(app: App<object>, log: Logger, req: IncomingMessage, res: ServerResponse): void {
-    this.active++
-    const sink = new NodeSink(res, this)
+    this.inFlight.started()
+    const sink = new NodeSink(res, this.inFlight)
     try {
       const init = copyRequest(req, app.limits)
       if (hasBody(init.headers) && !invalidContentLength(init.headers)) {
@@ -160,9 +149,9 @@ class NodeSink implements ResponseSink {
   #done = false
   #onAbort: (() => void) | undefined
   readonly #res: ServerResponse
-  readonly #owner: NodeServer
+  readonly #owner: InFlight
 
-  constructor(res: ServerResponse, owner: NodeServer) {
+  constructor(res: ServerResponse, owner: InFlight) {
     this.#res = res
     this.#owner = owner
     res.on('close', () => {

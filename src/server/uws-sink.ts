@@ -4,6 +4,7 @@
  */
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from '../logger.js'
+import type { InFlight } from './in-flight.js'
 import {
   bodyLength,
   isBodylessStatus,
@@ -15,11 +16,6 @@ import {
 /** Bodies above this many bytes go out through tryEnd/onWritable, honouring backpressure. */
 const LARGE_BODY = 64 * 1024
 
-/** What the sink reports to its server. */
-export interface SinkOwner {
-  released(): void
-}
-
 /** The ResponseSink of one uWS request. */
 export class UwsSink implements ResponseSink {
   aborted = false
@@ -28,10 +24,10 @@ export class UwsSink implements ResponseSink {
   #onAbort: (() => void) | undefined
   #body: { abort(): void } | undefined
   readonly #res: HttpResponse
-  readonly #owner: SinkOwner
+  readonly #owner: InFlight
   readonly #log: Logger
 
-  constructor(res: HttpResponse, owner: SinkOwner, log: Logger) {
+  constructor(res: HttpResponse, owner: InFlight, log: Logger) {
     this.#res = res
     this.#owner = owner
     this.#log = log

@@ -10,6 +10,7 @@ import { ERR } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RequestHeaders, RequestInit } from '../request.js'
 import type { CoreServer, ListenInfo, ListenOptions } from './lifecycle.js'
+import { InFlight } from './in-flight.js'
 import { hasBody, invalidContentLength, limitError } from './limits.js'
 import { UwsBody } from './uws-body.js'
 import { UwsSink } from './uws-sink.js'
@@ -44,13 +45,11 @@ export function loadUws(): LoadedUws {
 
 /** The running uWS server for one App. */
 export class UwsServer implements CoreServer {
-  /** Requests whose response has not finished (ended or aborted). */
-  active = 0
+  readonly inFlight = new InFlight()
   readonly info: ListenInfo
   readonly #uwsApp: TemplatedApp
   readonly #uws: Uws
   #listenSocket: us_listen_socket | undefined
-  #drainWaiter: (() => void) | undefined
 
   private constructor(uws: Uws, uwsApp: TemplatedApp, info: ListenInfo) {
     this.#uws = uws
@@ -93,17 +92,7 @@ export class UwsServer implements CoreServer {
 
   /** Resolves true when no response is pending, false when `timeoutMs` passed first. */
   drain(timeoutMs: number): Promise<boolean> {
-    if (this.active === 0) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#drainWaiter = undefined
-        resolve(false)
-      }, timeoutMs)
-      this.#drainWaiter = () => {
-        clearTimeout(timer)
-        resolve(true)
-      }
-    })
+    return this.inFlight.drained(timeoutMs)
   }
 
   /** Closes every socket, idle keep-alive ones included. */
@@ -112,16 +101,11 @@ export class UwsServer implements CoreServer {
     ;(this.#uwsApp as TemplatedApp & { close(): void }).close()
   }
 
-  /** @internal Called by a sink when its response ended or was aborted. */
-  released(): void {
-    if (--this.active === 0 && this.#drainWaiter) this.#drainWaiter()
-  }
-
   #onRequest(app: App<object>, log: Logger, res: HttpResponse, req: HttpRequest): void {
     // The sink registers onAborted before anything else: a response finished later without it
     // terminates the process, and an aborted response must never be touched again.
-    const sink = new UwsSink(res, this, log)
-    this.active++
+    const sink = new UwsSink(res, this.inFlight, log)
+    this.inFlight.started()
     // No exception may cross a uWS callback: it would take the whole process down.
     try {
       const init = copyRequest(req, app.limits)
