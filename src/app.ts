@@ -8,12 +8,12 @@ import { compose } from './compose.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
 import { respondWithError } from './error-response.js'
-import { isHttpError } from './errors.js'
 import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
 import { assertValidHeaders, type ResponseSink } from './response.js'
 import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
+import { RouteError } from './router/segment-tree.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
 import { urlFor } from './url-for.js'
@@ -123,11 +123,11 @@ export class App<S extends object = State> extends Router<S> {
 
   /**
    * Builds a path for a named route, percent-encoding each param (RFC 3986 §2.1).
-   * @throws Error when the name is unknown or a param is missing.
+   * @throws RouteError (`ERR_INVALID_ROUTE`) when the name is unknown or a param is missing.
    */
   urlFor(name: string, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
     const pattern = (this.#table?.names ?? routeNames(this as Router<object>)).get(name)
-    if (pattern === undefined) throw new Error(`no route named "${name}"`)
+    if (pattern === undefined) throw new RouteError(`no route named "${name}"`)
     return urlFor(pattern, params, query)
   }
 
@@ -232,9 +232,8 @@ export class App<S extends object = State> extends Router<S> {
       status: res.status,
       durationMs: Math.round((performance.now() - start) * 1000) / 1000,
     }
-    if (error && res.status < 500) {
-      line.err = { code: isHttpError(error) ? error.code : error.name, message: error.message }
-    }
+    // A 4xx carries its error on this line (a 5xx has its own `request failed` line at error level).
+    if (error && res.status < 500) line.err = error
     this.log.info(line, 'request completed')
   }
 }

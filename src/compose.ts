@@ -2,6 +2,7 @@
  * The onion: koa-compose semantics. Middleware run in the order given; code after `await next()` runs on
  * the way out; not calling `next` short-circuits; calling it twice is an error.
  */
+import type { Context, Params, State } from './context.js'
 import { ERR, HttpError } from './errors.js'
 
 /** Calls the rest of the chain; resolves when everything downstream has finished. */
@@ -13,6 +14,12 @@ export type Next = () => Promise<void>
  * is thrown.
  */
 export type Middleware<C> = (ctx: C, next: Next) => unknown
+
+/**
+ * A middleware for any route of an app whose state is `S`: the type to give middleware written outside
+ * `app.use(...)`, e.g. `const requireApiKey: MiddlewareHandler = async (ctx, next) => { ... }`.
+ */
+export type MiddlewareHandler<S extends object = State> = Middleware<Context<Params, S>>
 
 /**
  * Composes middleware into one function. Built once per route at startup, never per request.

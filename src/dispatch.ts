@@ -9,6 +9,8 @@ import { ERR, HttpError } from './errors.js'
 import type { RouteTable } from './router/compile.js'
 import { ANY_METHOD } from './router/segment-tree.js'
 
+const NOT_VISIBLE_ASCII = /[^\x21-\x7e]/
+
 /**
  * Answers the request from the route table. The automatic answers (limits a core saw, 400, 404, 405,
  * OPTIONS) are *responses*, not throws, so app-level middleware sees them on the way out like any other.
@@ -17,8 +19,14 @@ export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
   const { req } = ctx
   if (req.preError) return answer(ctx, req.preError)
   const path = req.path
-  if (path.charCodeAt(0) !== 47)
+  if (path.charCodeAt(0) !== 47) {
     return answer(ctx, new HttpError(400, 'request target must be an absolute path'))
+  }
+  // Bytes outside visible ASCII must arrive percent-encoded (RFC 3986 §2.1, RFC 9112 §3.2); a core hands
+  // raw ones over as latin1, which would silently garble them.
+  if (NOT_VISIBLE_ASCII.test(path)) {
+    return answer(ctx, new HttpError(400, 'request target must be visible ASCII; percent-encode other bytes'))
+  }
   const method = req.method
   // trouter's rule: HEAD falls back to GET; the core then sends the headers without the body.
   const match = table.tree.match(method, path) ?? (method === 'HEAD' ? table.tree.match('GET', path) : null)

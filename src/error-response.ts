@@ -1,4 +1,5 @@
 /** The JSON error response, written the same way by the default error handler and the automatic answers. */
+import { STATUS_CODES } from 'node:http'
 import type { Context } from './context.js'
 import { ERR, HttpError, isHttpError } from './errors.js'
 
@@ -6,7 +7,7 @@ import { ERR, HttpError, isHttpError } from './errors.js'
 export interface ErrorBody {
   status: number
   code: string
-  /** The error message when exposed; `Internal Server Error` for hidden 5xx. */
+  /** The error message when exposed; the status's reason phrase (`Internal Server Error`...) otherwise. */
   message: string
   requestId: string
   /** Present when the error carried exposed details (validation problems...). */
@@ -15,7 +16,8 @@ export interface ErrorBody {
 
 /**
  * Replaces the response with the JSON error for `error`: its status, headers and `{ status, code, message,
- * requestId, details? }`. Anything but an HttpError is a 500 whose message is hidden.
+ * requestId, details? }`. Anything but an HttpError is a 500 whose message is hidden;
+ * a hidden message is replaced by the status's reason phrase.
  */
 export function respondWithError(ctx: Context, error: Error): void {
   const res = ctx.res
@@ -28,7 +30,8 @@ export function respondWithError(ctx: Context, error: Error): void {
   const body: ErrorBody = {
     status: http.status,
     code: http.code,
-    message: http.expose ? http.message : 'Internal Server Error',
+    // A hidden message still says what kind of failure it was: `Service Unavailable`, not `Internal...`.
+    message: http.expose ? http.message : (STATUS_CODES[http.status] ?? 'Internal Server Error'),
     requestId: ctx.id,
   }
   if (http.expose && http.details !== undefined) body.details = http.details

@@ -5,7 +5,7 @@
 export { App, createApp, DEFAULT_LIMITS } from './app.js'
 export type { AppOptions, AppStats, Limits } from './app.js'
 export { compose } from './compose.js'
-export type { Middleware, Next } from './compose.js'
+export type { Middleware, MiddlewareHandler, Next } from './compose.js'
 export { Context } from './context.js'
 export type { Params, State } from './context.js'
 export { ERR, HttpError, isHttpError, toHttpError } from './errors.js'

@@ -1,11 +1,12 @@
 /** Reverse routing: builds a path from a pattern and params. */
+import { RouteError } from './router/segment-tree.js'
 
 /**
  * Fills `:name` segments and a trailing `*` of `pattern` with `params`, percent-encoding each value
  * (RFC 3986 §2.1; a `/` inside a `:param` value becomes `%2F`; the wildcard keeps its slashes and encodes
  * the rest).
  * @param query - Appended as a query string (URLSearchParams encoding).
- * @throws Error when a param is missing.
+ * @throws RouteError (`ERR_INVALID_ROUTE`) when a param is missing.
  */
 export function urlFor(
   pattern: string,
@@ -32,6 +33,6 @@ export function urlFor(
 
 function required(params: Record<string, string | number>, name: string, pattern: string): string | number {
   const value = Object.hasOwn(params, name) ? params[name] : undefined
-  if (value === undefined) throw new Error(`missing param "${name}" for ${pattern}`)
+  if (value === undefined) throw new RouteError(`missing param "${name}" for ${pattern}`)
   return value
 }

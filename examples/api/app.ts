@@ -10,7 +10,7 @@
  *   GET /io?kind=timer|upstream|file → awaits ~50 ms of I/O and says what it awaited
  *   GET /stats, POST /stats/reset    → the in-flight gauge the load test reads
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -45,7 +45,10 @@ export async function buildApp(options: ApiOptions = {}): Promise<App> {
     : undefined
   const dataFile = join(tmpdir(), `swiftlet-io-${process.pid}.json`)
   await writeFile(dataFile, JSON.stringify({ rows: Array.from({ length: 100 }, (_, i) => ({ i })) }))
-  app.onShutdown(() => upstream?.close())
+  app.onShutdown(async () => {
+    await upstream?.close()
+    await rm(dataFile, { force: true })
+  })
 
   app.get('/health', () => ({ status: 'ok' }))
 

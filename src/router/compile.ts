@@ -8,7 +8,7 @@ import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
 import { joinPaths } from './path.js'
 import type { ErrorHandler, Method, Router } from './router.js'
-import { SegmentTree } from './segment-tree.js'
+import { RouteError, SegmentTree } from './segment-tree.js'
 
 /** A route ready to serve. */
 export interface CompiledRoute {
@@ -69,7 +69,7 @@ export function compileRoutes(root: Router<object>, settle: Settle): RouteTable 
       const run = withErrorHandlers(chain, scope.errorHandlers, settle)
       tree.add(route.method, pattern, { method: route.method, pattern, run })
       if (route.name !== undefined) {
-        if (names.has(route.name)) throw new TypeError(`duplicate route name "${route.name}"`)
+        if (names.has(route.name)) throw new RouteError(`duplicate route name "${route.name}"`)
         names.set(route.name, pattern)
       }
     }

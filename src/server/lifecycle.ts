@@ -24,6 +24,12 @@ export interface ListenOptions {
    * debugging with Node's tooling). @default 'uws'
    */
   core?: 'uws' | 'node'
+  /**
+   * Share the port with other listeners (SO_REUSEPORT), e.g. one worker per core. Off, a busy port is an
+   * error (`ERR_LISTEN_FAILED`, with the reason) instead of silently splitting traffic with whoever holds it.
+   * @default false
+   */
+  reusePort?: boolean
   /** Signals that trigger a graceful shutdown and then exit; `false` leaves signals alone. @default ['SIGINT', 'SIGTERM'] */
   signals?: NodeJS.Signals[] | false
   /** How long `close()` waits for in-flight requests, in ms. @default 10000 */

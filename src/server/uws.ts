@@ -3,6 +3,7 @@
  * with a comment at the spot (see ../shared/UWS-NOTES.md for the measured facts behind them).
  */
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import type * as UwsModule from 'uWebSockets.js'
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import type { App } from '../app.js'
@@ -72,11 +73,25 @@ export class UwsServer implements CoreServer {
     // The native router mis-routes some static-vs-param combinations (upstream #1012): one catch-all
     // route, and Swiftlet's own router decides.
     uwsApp.any('/*', (res, req) => server.#onRequest(app, log, res, req))
+    // uSockets binds with SO_REUSEPORT by default: a second server on a busy port would silently share it
+    // (and split the traffic). LIBUS_LISTEN_EXCLUSIVE_PORT (1) makes a busy port an error, unless the user
+    // wants the sharing (several workers on one port). The host + options overload exists at runtime but is
+    // missing from the type declarations.
+    const exclusive = options.reusePort === true ? 0 : 1
+    const listen = uwsApp.listen as unknown as (
+      host: string,
+      port: number,
+      options: number,
+      cb: (socket: us_listen_socket | false) => void,
+    ) => void
     const socket = await new Promise<us_listen_socket | false>((resolve) =>
-      uwsApp.listen(host, port, resolve),
+      listen.call(uwsApp, host, port, exclusive, resolve),
     )
     if (!socket) {
-      throw Object.assign(new Error(`could not listen on ${host}:${port}`), { code: ERR.LISTEN_FAILED })
+      const reason = await bindFailureReason(host, port)
+      throw Object.assign(new Error(`could not listen on ${host}:${port}: ${reason}`), {
+        code: ERR.LISTEN_FAILED,
+      })
     }
     server.#listenSocket = socket
     info.port = uws.us_socket_local_port(socket)
@@ -124,6 +139,20 @@ export class UwsServer implements CoreServer {
       sink.fail()
     }
   }
+}
+
+/**
+ * uSockets reports a failed bind without a reason: bind the same address with node:net to learn it
+ * (EADDRINUSE, EACCES, EADDRNOTAVAIL...).
+ */
+function bindFailureReason(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
+    probe.listen({ host, port, exclusive: true }, () =>
+      probe.close(() => resolve('the port was busy a moment ago')),
+    )
+  })
 }
 
 /**

@@ -35,9 +35,12 @@ describe('core detection', () => {
     expect(failed.code).toBe('ERR_CORE_FALLBACK')
     expect(failed.message).toMatch(/JavaScript imitation/)
     expect(failed.message).toMatch(/allowFallback: true/)
-    expect(
-      fixture.lines.some((l) => l.level === LEVEL.error && /refusing to start/.test(String(l.msg))),
-    ).toBe(true)
+    // pino may flush its line after the fixture's own report: wait for it rather than race it.
+    const refusal = await fixture.waitForLine(
+      (l) => l.level === LEVEL.error && /refusing to start/.test(String(l.msg)),
+      STARTUP_MS,
+    )
+    expect(refusal.msg).toMatch(/JavaScript imitation/)
     expect(fixture.lines.some(isEvent('listening'))).toBe(false)
     expect((await fixture.waitForExit(5000)).code).toBe(0)
   })
@@ -47,7 +50,10 @@ describe('core detection', () => {
       fixture = new FixtureProcess('core-app.ts', ['--allow-fallback'], { UWS_USE_FALLBACK: '1' })
       const listening = await fixture.waitForLine(isEvent('listening'), STARTUP_MS)
       expect(listening.core).toBe('node:http (uWebSockets.js unavailable)')
-      const warning = fixture.lines.find((l) => l.level === LEVEL.warn && /native binary/.test(String(l.msg)))
+      const warning = await fixture.waitForLine(
+        (l) => l.level === LEVEL.warn && /native binary/.test(String(l.msg)),
+        STARTUP_MS,
+      )
       expect(warning?.msg).toMatch(/do not benchmark/)
       expect(fixture.lines.some((l) => l.msg === 'core: uWebSockets.js native')).toBe(false)
     })

@@ -298,3 +298,16 @@ describe('App onError and notFound', () => {
     expect(res.json()).toEqual({ custom: 'not here', path: '/nope' })
   })
 })
+
+describe('hidden 5xx messages', () => {
+  it('says the reason phrase of the status, not always Internal Server Error', async () => {
+    const app = quietApp()
+    app.get('/db', () => {
+      throw new HttpError(503, 'database password rejected for user admin')
+    })
+    const res = await app.inject('/db')
+    expect(res.status).toBe(503)
+    expect(res.json()).toMatchObject({ status: 503, message: 'Service Unavailable' })
+    expect(res.body).not.toContain('password')
+  })
+})
