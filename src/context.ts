@@ -32,6 +32,8 @@ export class Context<P extends object = Params, S extends object = State> {
   #log: Logger | undefined
   #sink: ResponseSink
   #controller: AbortController | undefined
+  /** True once the controller is wired to the client's disconnect. */
+  #listening = false
 
   /** @internal Built by the App for each request. */
   constructor(req: SwiftletRequest, sink: ResponseSink, id: string, log: Logger) {
@@ -71,11 +73,22 @@ export class Context<P extends object = Params, S extends object = State> {
 
   /** Fires when the client disconnects before the response is written. Pass it to fetch, timers, queries. */
   get signal(): AbortSignal {
-    if (this.#controller) return this.#controller.signal
-    const controller = (this.#controller = new AbortController())
+    if (this.#listening) return (this.#controller as AbortController).signal
+    this.#listening = true
+    const controller = (this.#controller ??= new AbortController())
     if (this.#sink.aborted) controller.abort()
     else this.#sink.onAbort(() => controller.abort())
     return controller.signal
+  }
+
+  /**
+   * Fires `ctx.signal` without the client having left, e.g. when a timeout middleware gives up on the
+   * handler. The response can still be written (a 503/504 from the middleware, for instance).
+   * @param reason - Becomes `ctx.signal.reason`.
+   */
+  abort(reason?: unknown): void {
+    const controller = (this.#controller ??= new AbortController())
+    if (!controller.signal.aborted) controller.abort(reason)
   }
 
   /** True once the client has gone. */

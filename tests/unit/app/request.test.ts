@@ -211,3 +211,19 @@ describe('ctx.query and request data', () => {
     expect(res.json()).toEqual({ method: 'PUT', path: '/x/~1', agent: 'test/1', via: 'proxy' })
   })
 })
+
+describe('ctx.abort()', () => {
+  it('fires ctx.signal with the reason while the response can still be written', async () => {
+    const app = quietApp()
+    app.get('/give-up', (ctx) => {
+      const seen: unknown[] = []
+      ctx.signal.addEventListener('abort', () => seen.push(ctx.signal.reason))
+      ctx.abort(new Error('deadline'))
+      ctx.abort(new Error('second call is a no-op'))
+      return { aborted: ctx.signal.aborted, reasons: seen.map((r) => (r as Error).message) }
+    })
+    const res = await app.inject('/give-up')
+    expect(res.status).toBe(200)
+    expect(res.json()).toEqual({ aborted: true, reasons: ['deadline'] })
+  })
+})
