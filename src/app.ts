@@ -11,12 +11,22 @@ import { respondWithError } from './error-response.js'
 import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
 import { assertValidHeaders, type ResponseSink } from './response.js'
+import { StreamBody } from './streaming.js'
 import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
-import { RouteError } from './router/segment-tree.js'
+import { DEFAULT_WS_MAX_PAYLOAD, type WebSocketRoute, type WebSocketRouteRecord } from './websocket.js'
+import { RouteError, SegmentTree } from './router/segment-tree.js'
+import type { PathParams, RouteMatcher } from './router/types.js'
+import { ERR } from './errors.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
 import { urlFor } from './url-for.js'
+import { DependencyScope } from './di/scope.js'
+import type { Override } from './di/provider.js'
+import { mountOpenApi } from './openapi/docs-ui.js'
+import type { OpenApiOptions } from './openapi/document.js'
+import { validationSteps } from './validation/route-steps.js'
+import type { ValidationOptions } from './validation/validate.js'
 
 /** Size limits, in bytes. */
 export interface Limits {
@@ -38,7 +48,14 @@ export interface AppOptions {
   requestIdHeader?: string | false
   /** Generates request ids. @default a random per-process prefix plus a counter (`9f86d081-1a`) */
   genReqId?: () => string
+  /** Validation: the error hook and response schema mode (docs/validation.md). */
+  validation?: ValidationOptions
+  /** Serve the OpenAPI document (`/openapi.json`) and Swagger UI (`/docs`). @default false */
+  openapi?: OpenApiOptions | boolean
 }
+
+/** A request for {@link App.inject}, with provider overrides (docs/dependencies.md). */
+export type InjectRequest = InjectOptions & { overrides?: readonly Override[] }
 
 /** Counters the app keeps; `peakInFlight` shows how many requests were awaiting at once. */
 export interface AppStats {
@@ -57,6 +74,25 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/** Writes one request's completion line instead of the app (see {@link setCompletionLogger}). */
+export type CompletionLogger = (line: Record<string, unknown>) => void
+
+// Per-request replacements of the "request completed" line; the flag keeps the hot path at one check
+// until a middleware (requestLogger) registers one.
+const completionLoggers = new WeakMap<object, CompletionLogger>()
+let completionLoggersUsed = false
+
+/**
+ * Hands the "request completed" line of one request to `write` instead of logging it at info: the hook a
+ * logging middleware uses for redaction, sampling and slow-request warnings. `write` receives the line
+ * (`reqId`, `method`, `path`, `status`, `durationMs`, and `err` for a 4xx) even when info is disabled.
+ * The error-level `request failed` line of a 5xx is not affected.
+ */
+export function setCompletionLogger(ctx: object, write: CompletionLogger): void {
+  completionLoggersUsed = true
+  completionLoggers.set(ctx, write)
+}
+
 /** An application: routes, middleware, hooks, and a server core to run them on. */
 export class App<S extends object = State> extends Router<S> {
   /** The app logger (pino). */
@@ -71,7 +107,13 @@ export class App<S extends object = State> extends Router<S> {
     if (!(value instanceof Context)) ctx.send(value)
   }
   readonly #logInfo: boolean
+  readonly #options: AppOptions
   #table: RouteTable | undefined
+  readonly #webSockets = {
+    routes: new SegmentTree<WebSocketRouteRecord>(),
+    largestPayload: 0,
+    count: 0,
+  }
   #chain: ((ctx: Context) => Promise<void>) | undefined
   #stats: AppStats = { inFlight: 0, peakInFlight: 0, requests: 0 }
 
@@ -83,12 +125,45 @@ export class App<S extends object = State> extends Router<S> {
     this.#requestIdHeader = options.requestIdHeader === undefined ? 'x-request-id' : options.requestIdHeader
     this.#genReqId = options.genReqId ?? sequentialId()
     this.#lifecycle = new Lifecycle(this, this.log)
+    this.#options = options
   }
 
   /** Runs before the server listens (connect to databases here). Hooks run in the order added. */
   onStartup(hook: () => unknown): this {
     this.#lifecycle.startup.push(hook)
     return this
+  }
+
+  /**
+   * Adds a WebSocket route (uWS core only; see docs/realtime.md). Params are typed from the path; `U` is
+   * what the route's `upgrade` step returns.
+   * @throws RouteError for a malformed pattern; Error `ERR_ROUTES_FROZEN` after the app started serving.
+   */
+  ws<P extends string, U = undefined>(path: P, route: WebSocketRoute<PathParams<P>, U>): this {
+    if (this.#table) {
+      throw Object.assign(new Error('routes cannot change after the app started serving'), {
+        code: ERR.ROUTES_FROZEN,
+      })
+    }
+    const maxPayloadLength = route.maxPayloadLength ?? DEFAULT_WS_MAX_PAYLOAD
+    const record = { pattern: path, route, maxPayloadLength } as unknown as WebSocketRouteRecord
+    this.#webSockets.routes.add('GET', path, record)
+    this.#webSockets.largestPayload = Math.max(this.#webSockets.largestPayload, maxPayloadLength)
+    this.#webSockets.count++
+    return this
+  }
+
+  /** @internal The WebSocket routes, for the uWS core; undefined when there are none. */
+  webSocketRoutes(): { routes: RouteMatcher<WebSocketRouteRecord>; largestPayload: number } | undefined {
+    return this.#webSockets.count === 0 ? undefined : this.#webSockets
+  }
+
+  /**
+   * Sends `message` to every WebSocket subscribed to `topic` (uWS native pub/sub). Text stays text, bytes go
+   * binary, anything else as JSON. @returns false before `listen()` or on a core without WebSockets.
+   */
+  publish(topic: string, message: unknown): boolean {
+    return this.#lifecycle.publish(topic, message)
   }
 
   /** Runs after in-flight requests finished during {@link close} (close pools here). */
@@ -116,9 +191,20 @@ export class App<S extends object = State> extends Router<S> {
     return this.#lifecycle.close(timeoutMs)
   }
 
-  /** Runs a request through the whole pipeline in memory, no socket (for tests). */
-  inject(options: InjectOptions | string): Promise<InjectResponse> {
-    return inject(this, typeof options === 'string' ? { url: options } : options)
+  /**
+   * Runs a request through the whole pipeline in memory, no socket (for tests). `overrides` replace
+   * providers for this one request (`override(db, () => fakeDb)`).
+   */
+  inject(options: InjectRequest | string): Promise<InjectResponse> {
+    const request = typeof options === 'string' ? { url: options } : options
+    const overrides = request.overrides
+    if (!overrides) return inject(this, request)
+    // inject() only calls `limits` and `handle`: hand it a view whose handle carries the overrides.
+    const view = {
+      limits: this.limits,
+      handle: (init: RequestInit, sink: ResponseSink) => this.handle(init, sink, overrides),
+    }
+    return inject(view as unknown as App<object>, request)
   }
 
   /**
@@ -145,23 +231,27 @@ export class App<S extends object = State> extends Router<S> {
    * Entry point for every core: runs one request through the app-level onion and the route, then writes
    * the response once through `sink`. Never rejects.
    */
-  async handle(init: RequestInit, sink: ResponseSink): Promise<void> {
+  async handle(init: RequestInit, sink: ResponseSink, overrides?: readonly Override[]): Promise<void> {
     const chain = this.#chain ?? this.#freeze()
     const start = performance.now()
     const stats = this.#stats
     if (++stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight
     const req = new SwiftletRequest(init, this.limits.body)
     const ctx = new Context(req, sink, this.#requestId(init), this.log) as Context
+    if (overrides) ctx.scope = new DependencyScope(overrides)
     try {
       try {
         await chain(ctx)
       } catch (thrown) {
         respondWithError(ctx, asError(thrown))
       }
-      this.#commit(ctx, sink, start)
+      await this.#commit(ctx, sink, start)
     } catch (err) {
       this.log.error({ err, reqId: ctx.id }, 'failed to write response')
     } finally {
+      // Generator providers clean up after the response was written, even when writing failed
+      // (docs/dependencies.md). close() logs a failing cleanup and never throws.
+      if (ctx.scope) await ctx.scope.close(ctx, ctx.res.error)
       stats.inFlight--
       stats.requests++
     }
@@ -179,8 +269,14 @@ export class App<S extends object = State> extends Router<S> {
 
   #freeze(): (ctx: Context) => Promise<void> {
     if (this.#chain) return this.#chain
+    const { openapi, validation } = this.#options
+    if (openapi) mountOpenApi(this as Router<object>, openapi === true ? {} : openapi)
     this.freeze()
-    const table = (this.#table = compileRoutes(this as Router<object>, this.#settle))
+    const table = (this.#table = compileRoutes(
+      this as Router<object>,
+      this.#settle,
+      validationSteps(validation),
+    ))
     const route = (ctx: Context): Promise<void> => dispatch(table, ctx)
     const inner = this.middleware.length === 0 ? route : compose([...this.middleware, route], this.#settle)
     const handlers = this.errorHandler ? [this.errorHandler] : []
@@ -193,9 +289,10 @@ export class App<S extends object = State> extends Router<S> {
     return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : this.#genReqId()
   }
 
-  #commit(ctx: Context, sink: ResponseSink, start: number): void {
+  async #commit(ctx: Context, sink: ResponseSink, start: number): Promise<void> {
     const { res, req } = ctx
     if (sink.aborted) {
+      if (res.body instanceof StreamBody) res.body.close()
       if (this.#logInfo)
         this.log.info({ reqId: ctx.id, method: req.method, path: req.path }, 'request aborted')
       return
@@ -208,13 +305,15 @@ export class App<S extends object = State> extends Router<S> {
       respondWithError(ctx, err as Error)
     }
     const close = this.#lifecycle.closing || !req.bodyComplete
-    sink.send({
+    const sending = sink.send({
       status: res.status,
       headers: res.headers,
       body: res.body,
       head: req.method === 'HEAD',
       close,
     })
+    // A streamed body: the request stays in flight (and its duration runs) until the stream ended.
+    if (sending) await sending
     this.#logCompletion(ctx, start)
   }
 
@@ -224,7 +323,8 @@ export class App<S extends object = State> extends Router<S> {
     if (error && res.status >= 500) {
       this.log.error({ reqId: ctx.id, method: req.method, path: req.path, err: error }, 'request failed')
     }
-    if (!this.#logInfo) return
+    const custom = completionLoggersUsed ? completionLoggers.get(ctx) : undefined
+    if (!this.#logInfo && custom === undefined) return
     const line: Record<string, unknown> = {
       reqId: ctx.id,
       method: req.method,
@@ -234,7 +334,8 @@ export class App<S extends object = State> extends Router<S> {
     }
     // A 4xx carries its error on this line (a 5xx has its own `request failed` line at error level).
     if (error && res.status < 500) line.err = error
-    this.log.info(line, 'request completed')
+    if (custom) custom(line)
+    else this.log.info(line, 'request completed')
   }
 }
 

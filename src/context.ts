@@ -2,9 +2,11 @@
  * Context: everything a handler or middleware needs for one request: the request, params, query, state,
  * a request-scoped logger, an AbortSignal for client disconnects, and response helpers.
  */
+import type { DependencyScope } from './di/scope.js'
 import type { Logger } from './logger.js'
 import type { RequestHeaders, SwiftletRequest } from './request.js'
 import { assertValidHeader, ResponseState, type ResponseSink } from './response.js'
+import { isStreamSource, StreamBody, type StreamChunk } from './streaming.js'
 
 /** Route params by name. */
 export type Params = Record<string, string>
@@ -15,9 +17,17 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
 const HTML_TYPE = 'text/html; charset=utf-8'
 const BYTES_TYPE = 'application/octet-stream'
+const EMPTY = Object.freeze({})
 
-/** The per-request object handed to middleware and handlers. */
-export class Context<P extends object = Params, S extends object = State> {
+/**
+ * The per-request object handed to middleware and handlers.
+ * @typeParam P - Route params. @typeParam S - State. @typeParam V - Validated values (`ctx.valid`).
+ */
+export class Context<
+  P extends object = Params,
+  S extends object = State,
+  V extends object = Record<never, never>,
+> {
   /** The request: method, path, headers, query and body readers. */
   readonly req: SwiftletRequest
   /** The response being built; helpers below write here. */
@@ -28,6 +38,13 @@ export class Context<P extends object = Params, S extends object = State> {
   params: P
   /** Per-request state set by middleware (`ctx.state.user = ...`). A null-prototype object. */
   state: S
+  /**
+   * The values the route's schemas validated (`ctx.valid.body`, `.query`, `.params`, `.headers`), typed from
+   * them. Set by the validation step, right before the handler; empty on routes without schemas.
+   */
+  valid: V = EMPTY as V
+  /** @internal This request's dependencies (see `provide()`); created on first use. */
+  scope: DependencyScope | undefined = undefined
   #appLog: Logger
   #log: Logger | undefined
   #sink: ResponseSink
@@ -163,7 +180,36 @@ export class Context<P extends object = Params, S extends object = State> {
   send(value: unknown, status?: number): this {
     if (typeof value === 'string') return this.text(value, status)
     if (value instanceof Uint8Array) return this.#respond(value, BYTES_TYPE, status)
+    if (value instanceof StreamBody || isStreamSource(value)) return this.stream(value, { status })
     return this.json(value, status)
+  }
+
+  /**
+   * Responds with a stream: a Node Readable, a web ReadableStream, an async generator or any async
+   * iterable of bytes or strings. Headers are committed with the first chunk; after that an error can only
+   * cut the connection. The core pulls one chunk at a time and waits for the client to read it
+   * (backpressure); when the client leaves, the source is closed (generator `finally`, Readable destroy,
+   * ReadableStream cancel).
+   * @param options.type - Content-Type. @default 'application/octet-stream'
+   * @param options.length - Total bytes, sent as Content-Length; otherwise the body is chunked.
+   */
+  stream(
+    source: AsyncIterable<StreamChunk> | StreamBody,
+    options: { type?: string; length?: number; status?: number } = {},
+  ): this {
+    // `return sse(ctx)` hands back the body already set: that is the same response, not a second one.
+    if (source === this.res.body) return this
+    const body =
+      source instanceof StreamBody
+        ? source
+        : new StreamBody(source, options.length === undefined ? {} : { length: options.length })
+    if (this.res.responded) {
+      body.close()
+      this.log.warn({ path: this.path }, 'response already sent; second response ignored')
+      return this
+    }
+    if (options.type !== undefined) this.header('content-type', options.type)
+    return this.#respond(body, BYTES_TYPE, options.status)
   }
 
   /**
@@ -176,7 +222,7 @@ export class Context<P extends object = Params, S extends object = State> {
     return this.#respond('', TEXT_TYPE, status)
   }
 
-  #respond(body: string | Uint8Array, type: string, status: number | undefined): this {
+  #respond(body: string | Uint8Array | StreamBody, type: string, status: number | undefined): this {
     if (this.res.responded) {
       // A response is sent once; a second attempt is a bug in the app, reported and ignored.
       this.log.warn({ path: this.path }, 'response already sent; second response ignored')

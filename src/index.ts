@@ -15,8 +15,20 @@ export type { Logger, LoggerSetting } from './logger.js'
 export { mediaType, SwiftletRequest } from './request.js'
 export type { BodySource, RequestHeaders, RequestInit } from './request.js'
 export { ResponseState } from './response.js'
-export type { HeaderValue, OutgoingResponse, ResponseBody, ResponseSink } from './response.js'
+export type { HeaderValue, OutgoingResponse, ResponseBody, ResponseSink, StaticBody } from './response.js'
 export { normalizePath } from './router/path.js'
+export { EventStream, sse } from './sse.js'
+export { DEFAULT_WS_MAX_PAYLOAD } from './websocket.js'
+export type {
+  UpgradeRequest,
+  WebSocketConnection,
+  WebSocketMessage,
+  WebSocketOptions,
+  WebSocketRoute,
+} from './websocket.js'
+export type { SseEvent, SseOptions } from './sse.js'
+export { isStreamSource, StreamBody } from './streaming.js'
+export type { StreamChunk, StreamOptions } from './streaming.js'
 export { Router } from './router/router.js'
 export type {
   ErrorHandler,
@@ -31,3 +43,81 @@ export { RouteError, SegmentTree } from './router/segment-tree.js'
 export type { PathParams, RouteMatch, RouteMatcher } from './router/types.js'
 export type { InjectOptions, InjectResponse } from './server/inject.js'
 export type { ListenInfo, ListenOptions } from './server/lifecycle.js'
+
+// built-in middleware (1)
+export { setCompletionLogger } from './app.js'
+export type { CompletionLogger } from './app.js'
+export { bodyLimit, parseBytes } from './middleware/body-limit/index.js'
+export { compression, isCompressible } from './middleware/compression/index.js'
+export type { CompressionOptions, Encoding } from './middleware/compression/index.js'
+export { cors } from './middleware/cors/index.js'
+export type { CorsOptions, CorsOrigin, OriginMatcher } from './middleware/cors/index.js'
+export { appendVary } from './middleware/cors/vary.js'
+export { computeEtag, etag, ifNoneMatchHolds } from './middleware/etag/index.js'
+export type { EtagOptions } from './middleware/etag/index.js'
+export { DEFAULT_REDACTED_HEADERS, requestLogger } from './middleware/logger/index.js'
+export type { RequestLoggerOptions } from './middleware/logger/index.js'
+export { MemoryStore, rateLimit, takeTokens } from './middleware/rate-limit/index.js'
+export type {
+  BucketPolicy,
+  BucketState,
+  ConsumeResult,
+  MemoryStoreOptions,
+  RateLimitOptions,
+  RateLimitStore,
+} from './middleware/rate-limit/index.js'
+export { isValidRequestId, requestId } from './middleware/request-id/index.js'
+export type { RequestIdOptions } from './middleware/request-id/index.js'
+export { DEFAULT_CSP, securityHeaders, securityHeaderValues } from './middleware/security-headers/index.js'
+export type { HstsOptions, SecurityHeadersOptions } from './middleware/security-headers/index.js'
+export { recordTiming, serverTiming, startTiming } from './middleware/server-timing/index.js'
+export type { ServerTimingOptions } from './middleware/server-timing/index.js'
+export { timeout } from './middleware/timeout/index.js'
+export type { TimeoutOptions } from './middleware/timeout/index.js'
+
+// validation, OpenAPI, dependency injection
+export type { InjectRequest } from './app.js'
+export type { NoSchema, ValidOf } from './router/router.js'
+export type { BodySchemas, NoValid, RouteSchema, Valid } from './validation/schema.js'
+export { defaultValidationError } from './validation/issues.js'
+export type { ValidationErrorHook, ValidationIssue } from './validation/issues.js'
+export type { ResponseValidation, ValidationOptions } from './validation/validate.js'
+export { buildOpenApiDocument } from './openapi/document.js'
+export type { OpenApiDocument, OpenApiOptions, SecurityScheme } from './openapi/document.js'
+export { override, provide, Provider } from './di/provider.js'
+export type { Override, ProviderFactory } from './di/provider.js'
+export { stateMiddleware } from './state/state-middleware.js'
+export type { StateMiddleware } from './state/state-middleware.js'
+// built-in middleware (2)
+export { cookies, CookieJar, COOKIE_DEFAULTS } from './middleware/cookies/index.js'
+export type { CookieOptions, CookiesOptions, CookieState, SigningKey } from './middleware/cookies/index.js'
+export { session, Session, MemorySessionStore } from './middleware/session/index.js'
+export type {
+  MemorySessionStoreOptions,
+  SessionData,
+  SessionOptions,
+  SessionState,
+  SessionStore,
+} from './middleware/session/index.js'
+export {
+  apiKey,
+  authSchemeOf,
+  basicAuth,
+  bearerJwt,
+  requireScopes,
+  safeEqual,
+} from './middleware/auth/index.js'
+export type {
+  ApiKeyOptions,
+  AuthScheme,
+  AuthState,
+  AuthUser,
+  BasicAuthOptions,
+  BearerJwtOptions,
+  JwtKey,
+  JwtUser,
+} from './middleware/auth/index.js'
+export { csrf } from './middleware/csrf/index.js'
+export type { CsrfOptions, CsrfState } from './middleware/csrf/index.js'
+export { serveStatic } from './middleware/static/index.js'
+export type { DotfilesPolicy, StaticOptions } from './middleware/static/index.js'

@@ -4,9 +4,13 @@
  */
 import { STATUS_CODES } from 'node:http'
 import { ERR, HttpError } from './errors.js'
+import { StreamBody } from './streaming.js'
 
-/** A response body once the pipeline is done: text, bytes, or nothing. */
-export type ResponseBody = string | Uint8Array | null
+/** A body known in full: text, bytes, or nothing. */
+export type StaticBody = string | Uint8Array | null
+
+/** A response body once the pipeline is done: text, bytes, nothing, or a stream. */
+export type ResponseBody = StaticBody | StreamBody
 
 /** Header values as held: one value, or several for headers such as `set-cookie`. */
 export type HeaderValue = string | string[]
@@ -29,8 +33,11 @@ export interface ResponseSink {
   readonly aborted: boolean
   /** Registers the single callback run when the client goes away (used for `ctx.signal`). */
   onAbort(callback: () => void): void
-  /** Writes the whole response. Called at most once. */
-  send(response: OutgoingResponse): void
+  /**
+   * Writes the response. Called at most once. For a streamed body, resolves when the stream has ended
+   * (or the client left); a core must close the stream in every case.
+   */
+  send(response: OutgoingResponse): void | Promise<void>
 }
 
 /** The response being built: plain data middleware may read and adjust on the way out. */
@@ -50,6 +57,8 @@ export class ResponseState {
 
   /** Clears status, body and the body's own headers (used before an error handler answers). */
   resetForError(): void {
+    // A stream that will not be sent must still stop its producer (files, timers, upstream calls).
+    if (this.body instanceof StreamBody) this.body.close()
     this.status = 200
     this.statusSet = false
     this.body = null
@@ -107,8 +116,8 @@ export function isBodylessStatus(status: number): boolean {
   return status === 204 || status === 304 || status < 200
 }
 
-/** Byte length of a body. */
-export function bodyLength(body: ResponseBody): number {
+/** Byte length of a body known in full. */
+export function bodyLength(body: StaticBody): number {
   if (body === null) return 0
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
 }

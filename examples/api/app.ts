@@ -9,6 +9,10 @@
  *   DELETE /items/:id      → 204, or 404 JSON
  *   GET /io?kind=timer|upstream|file → awaits ~50 ms of I/O and says what it awaited
  *   GET /stats, POST /stats/reset    → the in-flight gauge the load test reads
+ *   GET /openapi.json, GET /docs     → the OpenAPI 3.1 document and Swagger UI, generated from the schemas
+ *
+ * The items routes declare zod schemas (docs/validation.md): handlers read `ctx.valid`, responses are parsed
+ * by their schemas. `/io` has none on purpose: it is the load-test route and stays as cheap as before.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,7 +20,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
 import { z } from 'zod'
-import { createApp, ERR, HttpError, Router, type App, type LoggerSetting } from '../../src/index.js'
+import { createApp, HttpError, Router, type App, type LoggerSetting } from '../../src/index.js'
 import { ItemStore } from './store.js'
 
 /** Options for {@link buildApp}. */
@@ -31,11 +35,19 @@ export interface ApiOptions {
 }
 
 const ItemInput = z.object({ name: z.string().trim().min(1).max(100) })
+const Item = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.iso.datetime() })
+  .meta({ description: 'An item' })
+// Ids stay strings: an unknown id, numeric or not, is a 404 as before.
+const ItemId = z.object({ id: z.string() })
 
 /** Builds the example API. Call `app.close()` to release the upstream connection pool. */
 export async function buildApp(options: ApiOptions = {}): Promise<App> {
   const ioDelayMs = options.ioDelayMs ?? 50
-  const app = createApp({ logger: options.logger ?? true })
+  const app = createApp({
+    logger: options.logger ?? true,
+    openapi: { info: { title: 'Swiftlet example API', version: '0.1.0' } },
+  })
   const store = new ItemStore(options.dbLatencyMs ?? 2)
   // One keep-alive Pool bound to the upstream's origin: connection set-up would otherwise dominate each
   // call, and a Pool skips the per-request origin lookup of an Agent (measured here at 1,000 concurrent
@@ -50,9 +62,18 @@ export async function buildApp(options: ApiOptions = {}): Promise<App> {
     await rm(dataFile, { force: true })
   })
 
-  app.get('/health', () => ({ status: 'ok' }))
+  app.get(
+    '/health',
+    {
+      summary: 'Liveness',
+      tags: ['ops'],
+      schema: { response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
+    () => ({ status: 'ok' as const }),
+  )
 
-  app.get('/io', async (ctx) => {
+  const ioDoc = { summary: 'Awaits ~50 ms of I/O (?kind=timer|upstream|file)', tags: ['load'] }
+  app.get('/io', ioDoc, async (ctx) => {
     const kind = ctx.query.get('kind') ?? 'timer'
     const started = performance.now()
     // These awaits are short (about 50 ms): letting one finish after its client left costs less than
@@ -72,25 +93,30 @@ export async function buildApp(options: ApiOptions = {}): Promise<App> {
   })
 
   const items = new Router({ prefix: '/items' })
-  items.get('/', async () => ({ items: await store.list() }))
-  items.post('/', async (ctx) => {
-    const input = ItemInput.safeParse(await ctx.req.json())
-    if (!input.success) {
-      const details = input.error.issues.map((issue) => ({
-        location: ['body', ...issue.path].join('.'),
-        message: issue.message,
-      }))
-      throw new HttpError(422, 'invalid item', { code: ERR.VALIDATION, details })
-    }
-    ctx.status(201)
-    return store.create(input.data.name)
-  })
-  items.get('/:id', { name: 'item' }, async (ctx) => {
-    const item = await store.get(ctx.params.id)
-    if (!item) throw new HttpError(404, `item ${ctx.params.id} not found`)
-    return item
-  })
-  items.delete('/:id', async (ctx) => {
+  const tags = ['items']
+  items.get(
+    '/',
+    { summary: 'Lists the items', tags, schema: { response: { 200: z.object({ items: z.array(Item) }) } } },
+    async () => ({ items: await store.list() }),
+  )
+  items.post(
+    '/',
+    { summary: 'Creates an item', tags, schema: { body: ItemInput, response: { 201: Item } } },
+    async (ctx) => {
+      ctx.status(201)
+      return store.create(ctx.valid.body.name)
+    },
+  )
+  items.get(
+    '/:id',
+    { name: 'item', summary: 'Reads one item', tags, schema: { params: ItemId, response: { 200: Item } } },
+    async (ctx) => {
+      const item = await store.get(ctx.params.id)
+      if (!item) throw new HttpError(404, `item ${ctx.params.id} not found`)
+      return item
+    },
+  )
+  items.delete('/:id', { summary: 'Deletes an item', tags, schema: { params: ItemId } }, async (ctx) => {
     if (!(await store.delete(ctx.params.id))) throw new HttpError(404, `item ${ctx.params.id} not found`)
   })
   app.mount(items)

@@ -7,7 +7,7 @@ import type { Context } from '../context.js'
 import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
 import { joinPaths } from './path.js'
-import type { ErrorHandler, Method, Router } from './router.js'
+import type { ErrorHandler, Method, RouteRecord, Router } from './router.js'
 import { RouteError, SegmentTree } from './segment-tree.js'
 
 /** A route ready to serve. */
@@ -36,6 +36,16 @@ export interface RouteTable {
 /** Turns a returned value into the response. */
 export type Settle = (ctx: Context, value: unknown) => void
 
+/**
+ * Extra steps a route's options ask for (validation before the handler, response checks around it), built
+ * once per route when routes freeze. Returns the handler (possibly wrapped) and the middleware to run just
+ * before it; routes without schemas get `undefined` and pay nothing.
+ */
+export type RouteSteps = (
+  route: RouteRecord,
+  handler: Middleware<Context>,
+) => { readonly before: Middleware<Context> | undefined; readonly handler: Middleware<Context> } | undefined
+
 interface Scope {
   prefix: string
   middleware: Middleware<Context>[]
@@ -45,9 +55,10 @@ interface Scope {
 /**
  * Compiles `root` and its children. The root's own middleware and handlers are app-level and are not part
  * of route chains; the App wraps them around dispatch.
+ * @param steps - Builds each route's validation steps (see {@link RouteSteps}).
  * @throws RouteError on duplicate routes or names.
  */
-export function compileRoutes(root: Router<object>, settle: Settle): RouteTable {
+export function compileRoutes(root: Router<object>, settle: Settle, steps?: RouteSteps): RouteTable {
   const tree = new SegmentTree<CompiledRoute>()
   const names = new Map<string, string>()
   const notFound: PrefixNotFound[] = []
@@ -64,7 +75,12 @@ export function compileRoutes(root: Router<object>, settle: Settle): RouteTable 
     for (const route of router.routes) {
       const pattern = joinPaths(scope.prefix, route.path)
       const handlers = [...route.handlers]
-      handlers.push(wrapHandler(handlers.pop() as Middleware<Context>))
+      let handler = handlers.pop() as Middleware<Context>
+      // Validation sits after app, router and route middleware, right before the handler.
+      const extra = steps?.(route, handler)
+      if (extra?.before) handlers.push(extra.before)
+      if (extra) handler = extra.handler
+      handlers.push(wrapHandler(handler))
       const chain = compose([...scope.middleware, ...handlers], settle)
       const run = withErrorHandlers(chain, scope.errorHandlers, settle)
       tree.add(route.method, pattern, { method: route.method, pattern, run })

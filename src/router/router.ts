@@ -6,14 +6,18 @@
 import type { Middleware } from '../compose.js'
 import type { Context, State } from '../context.js'
 import { ERR } from '../errors.js'
+import type { StateMiddleware } from '../state/state-middleware.js'
+import type { NoValid, RouteSchema, Valid } from '../validation/schema.js'
 import { parsePattern } from './segment-tree.js'
 import type { PathParams } from './types.js'
 
 /** An HTTP method Swiftlet routes by name; `ALL` matches any. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ALL'
 
-/** A handler or middleware for a route whose path is `P`. */
-export type RouteHandler<P extends string, S extends object> = Middleware<Context<PathParams<P>, S>>
+/** A handler or middleware for a route whose path is `P` (and whose validated values are `V`). */
+export type RouteHandler<P extends string, S extends object, V extends object = NoValid> = Middleware<
+  Context<PathParams<P>, S, V>
+>
 
 /** Handles an error thrown downstream; a returned value becomes the response, a throw passes it up. */
 export type ErrorHandler<S extends object = State> = (
@@ -24,10 +28,26 @@ export type ErrorHandler<S extends object = State> = (
 /** Answers a request no route matched; a returned value becomes the response. */
 export type NotFoundHandler<S extends object = State> = (ctx: Context<Record<string, string>, S>) => unknown
 
-/** Per-route options. */
-export interface RouteOptions {
+/** Per-route options: a name, schemas (see docs/validation.md) and OpenAPI details (docs/openapi.md). */
+export interface RouteOptions<Sch extends RouteSchema = RouteSchema> {
   /** A name for {@link App.urlFor}. Unique per app. */
   name?: string
+  /** zod schemas for params, query, headers, body and responses; handlers read `ctx.valid`. */
+  schema?: Sch
+  /** OpenAPI: a one-line summary. */
+  summary?: string
+  /** OpenAPI: a longer description (CommonMark). */
+  description?: string
+  /** OpenAPI: tags grouping the operation. */
+  tags?: string[]
+  /** OpenAPI: a unique operation id. @default the route's `name`, else method and path (`getItemsId`) */
+  operationId?: string
+  /** OpenAPI: marks the operation deprecated. @default false */
+  deprecated?: boolean
+  /** OpenAPI: security requirements (`[{ bearer: [] }]`); `[]` makes the route public. @default the app's */
+  security?: Record<string, string[]>[]
+  /** OpenAPI: leave this route out of the document. @default false */
+  hidden?: boolean
 }
 
 /** Options for a Router. */
@@ -42,6 +62,8 @@ export interface RouteRecord {
   readonly path: string
   readonly handlers: readonly Middleware<Context>[]
   readonly name: string | undefined
+  /** The options the route was added with (schemas, OpenAPI details). */
+  readonly options: RouteOptions
 }
 
 /** A group of routes with a shared prefix, middleware and handlers. Mount it with `app.mount(router)`. */
@@ -61,37 +83,37 @@ export class Router<S extends object = State> {
     this.prefix = prefix
   }
 
-  /** Adds a GET route (which also answers HEAD). */
-  get<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('GET', path, ...handlers)
+  /** Adds a GET route (which also answers HEAD). Options with `schema` type `ctx.valid`. */
+  get<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('GET', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a POST route. */
-  post<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('POST', path, ...handlers)
+  /** Adds a POST route. Options with `schema` type `ctx.valid`. */
+  post<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('POST', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a PUT route. */
-  put<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('PUT', path, ...handlers)
+  /** Adds a PUT route. Options with `schema` type `ctx.valid`. */
+  put<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('PUT', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a PATCH route. */
-  patch<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('PATCH', path, ...handlers)
+  /** Adds a PATCH route. Options with `schema` type `ctx.valid`. */
+  patch<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('PATCH', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a DELETE route. */
-  delete<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('DELETE', path, ...handlers)
+  /** Adds a DELETE route. Options with `schema` type `ctx.valid`. */
+  delete<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('DELETE', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a HEAD route (GET routes already answer HEAD). */
-  head<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('HEAD', path, ...handlers)
+  /** Adds a HEAD route (GET routes already answer HEAD). Options with `schema` type `ctx.valid`. */
+  head<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('HEAD', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds an OPTIONS route (otherwise OPTIONS is answered with `Allow`). */
-  options<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('OPTIONS', path, ...handlers)
+  /** Adds an OPTIONS route (otherwise OPTIONS is answered with `Allow`). Options with `schema` type `ctx.valid`. */
+  options<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('OPTIONS', path, ...(args as unknown as RouteArgs<P, S>))
   }
-  /** Adds a route for every method. */
-  all<P extends string>(path: P, ...handlers: RouteArgs<P, S>): this {
-    return this.route('ALL', path, ...handlers)
+  /** Adds a route for every method. Options with `schema` type `ctx.valid`. */
+  all<P extends string, Sch extends RouteSchema = NoSchema>(path: P, ...args: VerbArgs<P, S, Sch>): this {
+    return this.route('ALL', path, ...(args as unknown as RouteArgs<P, S>))
   }
 
   /**
@@ -100,10 +122,14 @@ export class Router<S extends object = State> {
    * @throws TypeError when no handler is given; RouteError (`ERR_INVALID_ROUTE`) for a malformed pattern;
    *   Error `ERR_ROUTES_FROZEN` after the app started serving.
    */
-  route<P extends string>(method: Method | Method[], path: P, ...args: RouteArgs<P, S>): this {
+  route<P extends string, Sch extends RouteSchema = NoSchema>(
+    method: Method | Method[],
+    path: P,
+    ...args: RouteArgs<P, S, Sch>
+  ): this {
     this.#assertOpen()
     const [first, ...rest] = args
-    const options: RouteOptions = typeof first === 'object' && first !== null ? first : {}
+    const options: RouteOptions = typeof first === 'object' && first !== null ? (first as RouteOptions) : {}
     const handlers = (typeof first === 'function' ? args : rest) as Middleware<Context>[]
     if (handlers.length === 0 || handlers.some((h) => typeof h !== 'function')) {
       throw new TypeError(`route ${path} needs at least one handler function`)
@@ -112,7 +138,7 @@ export class Router<S extends object = State> {
     // found when routes are frozen.
     parsePattern(path)
     for (const m of Array.isArray(method) ? method : [method]) {
-      this.routes.push({ method: m, path, handlers, name: options.name })
+      this.routes.push({ method: m, path, handlers, name: options.name, options })
     }
     return this
   }
@@ -128,6 +154,18 @@ export class Router<S extends object = State> {
       this.middleware.push(fn as Middleware<Context>)
     }
     return this
+  }
+
+  /**
+   * Mounts a new router (no prefix of its own) that runs `middleware` before its routes, and whose handlers
+   * see the state that middleware adds, typed (see {@link stateMiddleware}).
+   * @returns The new router: add routes to it.
+   */
+  group<A extends object>(middleware: StateMiddleware<A>): Router<S & A> {
+    const child = new Router<S & A>()
+    child.use(middleware as unknown as Middleware<Context<Record<string, string>, S & A>>)
+    this.mount(child as unknown as Router<object>)
+    return child
   }
 
   /** Mounts a child router under this router's prefix plus the child's own prefix. */
@@ -170,6 +208,25 @@ export class Router<S extends object = State> {
   }
 }
 
-/** Route arguments: optional {@link RouteOptions}, then middleware and the handler last. */
-export type RouteArgs<P extends string, S extends object> =
-  [RouteOptions, ...RouteHandler<P, S>[]] | RouteHandler<P, S>[]
+/** The schema of a route added without one. */
+export type NoSchema = Record<never, never>
+
+/**
+ * Route arguments: optional {@link RouteOptions}, then middleware and the handler last; with a `schema`,
+ * they see `ctx.valid` typed from it.
+ */
+export type RouteArgs<P extends string, S extends object, Sch extends RouteSchema = NoSchema> =
+  [RouteOptions<Sch>, ...RouteHandler<P, S, ValidOf<Sch>>[]] | RouteHandler<P, S>[]
+
+/**
+ * A verb's arguments: optional route options, then middleware and the handler. Both forms share one handler
+ * type, so handlers are typed from context either way.
+ */
+export type VerbArgs<P extends string, S extends object, Sch extends RouteSchema> =
+  | [options: RouteOptions<Sch>, ...handlers: RouteHandler<P, S, ValidOf<Sch>>[]]
+  | RouteHandler<P, S, ValidOf<Sch>>[]
+
+/** `ctx.valid`'s type for a route whose schema is `Sch`. */
+export type ValidOf<Sch> = keyof Sch & ('params' | 'query' | 'headers' | 'body') extends never
+  ? NoValid
+  : Valid<Sch>

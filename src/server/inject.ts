@@ -5,6 +5,7 @@
 import type { App } from '../app.js'
 import type { RequestHeaders, RequestInit } from '../request.js'
 import { bodyLength, type HeaderValue, type OutgoingResponse, type ResponseSink } from '../response.js'
+import { StreamBody } from '../streaming.js'
 import { bodyTooLarge, limitError } from './limits.js'
 
 /** A request to inject. */
@@ -50,9 +51,12 @@ export function inject(app: App<object>, options: InjectOptions): Promise<Inject
     body: body ? bufferBody(body) : null,
     error: limitError(target.length, headerBytes, headers, app.limits),
   }
-  return new Promise((resolve, reject) => {
-    const sink = new InjectSink(resolve)
-    app.handle(init, sink).then(() => sink.settled || reject(new Error('no response was written')), reject)
+  const sink = new InjectSink()
+  // Resolved once the whole pipeline is done (log line and counters included), as a socket client would
+  // see the response only after the server wrote it.
+  return app.handle(init, sink).then(() => {
+    if (!sink.response) throw new Error('no response was written')
+    return sink.response
   })
 }
 
@@ -73,31 +77,34 @@ function bufferBody(bytes: Buffer) {
 
 class InjectSink implements ResponseSink {
   readonly aborted = false
-  settled = false
-  readonly #resolve: (response: InjectResponse) => void
-
-  constructor(resolve: (response: InjectResponse) => void) {
-    this.#resolve = resolve
-  }
+  response: InjectResponse | undefined
 
   onAbort(): void {
     // An injected request has no client that could leave.
   }
 
-  send(response: OutgoingResponse): void {
-    this.settled = true
+  async send(response: OutgoingResponse): Promise<void> {
     const headers: Record<string, HeaderValue> = Object.create(null)
     for (const [name, value] of response.headers) headers[name] = value
     const noBody = response.status === 204 || response.status === 304
-    if (!noBody) headers['content-length'] = String(bodyLength(response.body))
-    const rawBody = response.head || noBody ? Buffer.alloc(0) : Buffer.from(response.body ?? '')
+    const { body: source } = response
+    let rawBody: Buffer
+    if (source instanceof StreamBody) {
+      // No socket to push back: read the whole stream, as a client reading at full speed would.
+      rawBody = response.head || noBody ? (source.close(), Buffer.alloc(0)) : await source.collect()
+      if (source.length !== undefined) headers['content-length'] = String(source.length)
+      else if (!noBody) headers['transfer-encoding'] = 'chunked'
+    } else {
+      if (!noBody) headers['content-length'] = String(bodyLength(source))
+      rawBody = response.head || noBody ? Buffer.alloc(0) : Buffer.from(source ?? '')
+    }
     const body = rawBody.toString('utf8')
-    this.#resolve({
+    this.response = {
       status: response.status,
       headers,
       body,
       rawBody,
       json: <T>() => JSON.parse(body) as T,
-    })
+    }
   }
 }

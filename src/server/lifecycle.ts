@@ -6,6 +6,7 @@ import type { App } from '../app.js'
 import type { Logger } from '../logger.js'
 import { ERR } from '../errors.js'
 import type { InFlight } from './in-flight.js'
+import type { WebSocketOptions } from '../websocket.js'
 
 /** Options for `app.listen()`. */
 export interface ListenOptions {
@@ -24,6 +25,8 @@ export interface ListenOptions {
    * debugging with Node's tooling). @default 'uws'
    */
   core?: 'uws' | 'node'
+  /** WebSocket settings for every `app.ws()` route (uWS core). */
+  webSocket?: WebSocketOptions
   /**
    * Share the port with other listeners (SO_REUSEPORT), e.g. one worker per core. Off, a busy port is an
    * error (`ERR_LISTEN_FAILED`, with the reason) instead of silently splitting traffic with whoever holds it.
@@ -59,6 +62,8 @@ export interface CoreServer {
   drain(timeoutMs: number): Promise<boolean>
   /** Closes every connection, idle keep-alive ones included. */
   closeAll(): void
+  /** Publishes to a WebSocket topic; absent on cores without WebSockets. */
+  publish?(topic: string, message: unknown): boolean
 }
 
 /**
@@ -127,6 +132,10 @@ export class Lifecycle {
     const info = server.info
     this.#log.info({ url: info.url, core: info.core }, `listening on ${info.url}`)
     return info
+  }
+
+  publish(topic: string, message: unknown): boolean {
+    return this.#server?.publish?.(topic, message) ?? false
   }
 
   close(timeoutMs = this.#timeoutMs): Promise<void> {

@@ -5,11 +5,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { App } from '../app.js'
 import { ERR, HttpError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { BodySource, RequestHeaders, RequestInit } from '../request.js'
 import { isBodylessStatus, type OutgoingResponse, type ResponseSink } from '../response.js'
+import { StreamBody } from '../streaming.js'
 import type { CoreServer, ListenInfo, ListenOptions } from './lifecycle.js'
 import { InFlight } from './in-flight.js'
 import { bodyTooLarge, hasBody, invalidContentLength, limitError } from './limits.js'
@@ -167,19 +170,43 @@ class NodeSink implements ResponseSink {
     this.#onAbort = callback
   }
 
-  send({ status, headers, body, head, close }: OutgoingResponse): void {
-    if (this.aborted || this.#done) return
+  send({ status, headers, body, head, close }: OutgoingResponse): void | Promise<void> {
+    if (this.aborted || this.#done) {
+      if (body instanceof StreamBody) body.close()
+      return
+    }
     const res = this.#res
     res.statusCode = status
     for (const [name, value] of headers) {
       if (name !== 'content-length' && name !== 'transfer-encoding') res.setHeader(name, value)
     }
     if (close) res.setHeader('connection', 'close')
+    if (body instanceof StreamBody) return this.#stream(body, isBodylessStatus(status) || head)
     if (isBodylessStatus(status)) return void res.end()
     const bytes = body ?? ''
     res.setHeader('content-length', typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength)
     // Node leaves the body out of HEAD responses itself; Content-Length stays that of the GET body.
     res.end(head ? undefined : bytes)
+  }
+
+  /** Pipes the stream with Node's own backpressure; pipeline() closes the source when the client leaves. */
+  async #stream(body: StreamBody, headersOnly: boolean): Promise<void> {
+    const res = this.#res
+    if (body.length !== undefined) res.setHeader('content-length', body.length)
+    if (headersOnly) {
+      body.close()
+      return void res.end()
+    }
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for (let chunk = await body.next(); chunk; chunk = await body.next()) yield chunk
+    }
+    try {
+      await pipeline(Readable.from(chunks()), res)
+    } catch {
+      // The client left or the producer failed; pipeline already destroyed the response.
+    } finally {
+      body.close()
+    }
   }
 
   #finish(): void {

@@ -5,12 +5,15 @@
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from '../logger.js'
 import type { InFlight } from './in-flight.js'
+import { StreamBody } from '../streaming.js'
+import { UwsStreamer } from './uws-stream.js'
 import {
   bodyLength,
   isBodylessStatus,
   statusLine,
   type OutgoingResponse,
   type ResponseSink,
+  type StaticBody,
 } from '../response.js'
 
 /** Bodies above this many bytes go out through tryEnd/onWritable, honouring backpressure. */
@@ -22,6 +25,7 @@ export class UwsSink implements ResponseSink {
   #done = false
   #forceClose = false
   #onAbort: (() => void) | undefined
+  #stream: UwsStreamer | undefined
   #body: { abort(): void } | undefined
   readonly #res: HttpResponse
   readonly #owner: InFlight
@@ -36,6 +40,8 @@ export class UwsSink implements ResponseSink {
     res.onAborted(() => {
       this.aborted = true
       this.#finish()
+      // A streamed body: stop the producer and wake a write waiting for the socket to drain.
+      this.#stream?.abort()
       try {
         // A body that will never complete must not leave its reader waiting forever.
         this.#body?.abort()
@@ -66,12 +72,32 @@ export class UwsSink implements ResponseSink {
     this.#forceClose = true
   }
 
-  send(response: OutgoingResponse): void {
-    if (this.aborted || this.#done) return
+  send(response: OutgoingResponse): void | Promise<void> {
+    const { body } = response
+    if (this.aborted || this.#done) {
+      if (body instanceof StreamBody) body.close()
+      return
+    }
     // uWS writes header names and values verbatim, CR/LF/NUL included (upstream #1299): the App checks
     // every header before calling send(), for all cores alike (see App#commit).
+    if (body instanceof StreamBody) return this.#streamer().send(response, body)
     // Writes made after an await must be corked, or each write becomes its own syscall and packet.
-    this.#res.cork(() => this.#write(response))
+    this.#res.cork(() => this.#write(response, body))
+  }
+
+  #streamer(): UwsStreamer {
+    const close = (): void => {
+      this.#finish()
+      this.#res.close()
+    }
+    const streamer = new UwsStreamer(this.#res, this.#log, {
+      writeHead: (response, chunked) => this.#writeHead(response, chunked),
+      finish: () => this.#finish(),
+      isGone: () => this.aborted || this.#done,
+      close,
+    })
+    this.#stream = streamer
+    return streamer
   }
 
   /** Last resort when the pipeline itself could not run: a bare 500, then close. */
@@ -84,9 +110,9 @@ export class UwsSink implements ResponseSink {
     })
   }
 
-  #write({ status, headers, body, head, close: closeAsked }: OutgoingResponse): void {
+  /** Writes the status line and headers; true when the connection is to be closed after the response. */
+  #writeHead({ status, headers, close }: OutgoingResponse, closeHeader: boolean): boolean {
     const res = this.#res
-    const close = closeAsked || this.#forceClose
     res.writeStatus(statusLine(status))
     for (const [name, value] of headers) {
       // uWS frames the body itself: a Content-Length or Transfer-Encoding from the app would be a second,
@@ -95,11 +121,21 @@ export class UwsSink implements ResponseSink {
       if (typeof value === 'string') res.writeHeader(name, value)
       else for (const item of value) res.writeHeader(name, item)
     }
-    if (isBodylessStatus(status) || head) {
+    const closing = close || this.#forceClose
+    if (closing && closeHeader) res.writeHeader('connection', 'close')
+    return closing
+  }
+
+  #write(response: OutgoingResponse, body: StaticBody): void {
+    const res = this.#res
+    const { status, head } = response
+    const bodyless = isBodylessStatus(status) || head
+    // end(body, true) writes its own Connection: close; bodyless and large responses need the header.
+    const close = this.#writeHead(response, bodyless || bodyLength(body) > LARGE_BODY)
+    if (bodyless) {
       // end() always adds a Content-Length, even on 204; endWithoutBody() with no argument sends none
       // (and endWithoutBody(n) aborted the process in a probe: never pass it a length).
       if (head && !isBodylessStatus(status)) res.writeHeader('content-length', String(bodyLength(body)))
-      if (close) res.writeHeader('connection', 'close')
       this.#finish()
       res.endWithoutBody()
       return
@@ -110,14 +146,13 @@ export class UwsSink implements ResponseSink {
       res.end(bytes, close)
       return
     }
-    this.#streamLarge(typeof bytes === 'string' ? Buffer.from(bytes) : bytes, close)
+    this.#streamLarge(typeof bytes === 'string' ? Buffer.from(bytes) : bytes)
   }
 
   /** tryEnd with onWritable: send what the socket takes, resume when it drains (backpressure). */
-  #streamLarge(bytes: Uint8Array, close: boolean): void {
+  #streamLarge(bytes: Uint8Array): void {
     const res = this.#res
     const total = bytes.byteLength
-    if (close) res.writeHeader('connection', 'close')
     const start = res.getWriteOffset()
     const [, done] = res.tryEnd(bytes, total)
     if (done) return this.#finish()

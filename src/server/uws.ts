@@ -15,6 +15,7 @@ import { InFlight } from './in-flight.js'
 import { hasBody, invalidContentLength, limitError } from './limits.js'
 import { UwsBody } from './uws-body.js'
 import { UwsSink } from './uws-sink.js'
+import { encode, webSocketBehavior } from './uws-ws.js'
 
 type Uws = typeof UwsModule
 
@@ -72,6 +73,13 @@ export class UwsServer implements CoreServer {
     const server = new UwsServer(uws, uwsApp, info)
     // The native router mis-routes some static-vs-param combinations (upstream #1012): one catch-all
     // route, and Swiftlet's own router decides.
+    const webSockets = app.webSocketRoutes()
+    if (webSockets) {
+      uwsApp.ws(
+        '/*',
+        webSocketBehavior(webSockets.routes, webSockets.largestPayload, options.webSocket ?? {}, log),
+      )
+    }
     uwsApp.any('/*', (res, req) => server.#onRequest(app, log, res, req))
     // uSockets binds with SO_REUSEPORT by default: a second server on a busy port would silently share it
     // (and split the traffic). LIBUS_LISTEN_EXCLUSIVE_PORT (1) makes a busy port an error, unless the user
@@ -108,6 +116,12 @@ export class UwsServer implements CoreServer {
   /** Resolves true when no response is pending, false when `timeoutMs` passed first. */
   drain(timeoutMs: number): Promise<boolean> {
     return this.inFlight.drained(timeoutMs)
+  }
+
+  /** Publishes to every WebSocket subscribed to `topic`. */
+  publish(topic: string, message: unknown): boolean {
+    const [data, binary] = encode(message)
+    return this.#uwsApp.publish(topic, data, binary)
   }
 
   /** Closes every socket, idle keep-alive ones included. */
