@@ -1,11 +1,11 @@
-/** Validation issues: where each problem is (`body.items.2.name`) and what it is, and the 422 they make. */
+/** Validation issues: where each problem is (`body.items[2].name`) and what it is, and the 422 they make. */
 import type { z } from 'zod'
 import type { Context } from '../context.js'
 import { ERR, HttpError } from '../errors.js'
 
 /** One problem with the request, as sent to the client in `details`. */
 export interface ValidationIssue {
-  /** `params`, `query`, `headers` or `body`, then the path inside it, dot-separated: `body.items.2.name`. */
+  /** `params`, `query`, `headers` or `body`, then the path inside it, JavaScript-style: `body.items[2].name`. */
   location: string
   message: string
 }
@@ -16,9 +16,16 @@ export type ValidationErrorHook = (issues: ValidationIssue[], ctx: Context) => E
 /** Maps zod issues under `part` (`query`, `body`...) to {@link ValidationIssue}s. */
 export function toIssues(part: string, error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
-    location: [part, ...issue.path.map(String)].join('.'),
+    location: locate(part, issue.path),
     message: issue.message,
   }))
+}
+
+/** `('body', ['items', 2, 'name'])` → `body.items[2].name`: array indexes in brackets, keys after dots. */
+function locate(part: string, path: readonly PropertyKey[]): string {
+  let location = part
+  for (const key of path) location += typeof key === 'number' ? `[${key}]` : `.${String(key)}`
+  return location
 }
 
 /**

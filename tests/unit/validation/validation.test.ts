@@ -92,12 +92,12 @@ describe('route schema: body', () => {
     expect(res.json()).toEqual({ name: 'pen', items: [] })
   })
 
-  it('locates nested issues as body.items.2.name', async () => {
+  it('locates nested issues as body.items[2].name', async () => {
     const body = { name: 'pen', items: [{ name: 'a' }, { name: 'b' }, { name: 3 }] }
     const res = await app.inject({ method: 'POST', url: '/json', body })
     expect(res.status).toBe(422)
     expect(res.json<Problem>().details).toEqual([
-      { location: 'body.items.2.name', message: expect.any(String) },
+      { location: 'body.items[2].name', message: expect.any(String) },
     ])
   })
 
