@@ -22,14 +22,17 @@ import {
   cpuBetween,
   listenOverflows,
   processCpuTicks,
+  processRssKb,
   sampleCpu,
 } from './lib/proc-stats.js'
 import { formatInt, ProgressLine } from './lib/progress.js'
-import { buildReport } from './lib/report.js'
+import { buildReport, serverCounted } from './lib/report.js'
 import { renderSummary } from './lib/summary-table.js'
 import type { Measurements } from './lib/report.js'
 import { ServerStartError, startServer } from './lib/server.js'
-import { localTarget, resolveTarget, TargetRefused } from './lib/target.js'
+import { findScenario } from './lib/scenarios.js'
+import type { Scenario } from './lib/scenarios.js'
+import { localTarget, REMOTE_WARNING, resolveTarget, TargetRefused } from './lib/target.js'
 import type { Target } from './lib/target.js'
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -59,7 +62,7 @@ async function startOwnServer(opts: Options): Promise<ServerUnderTest> {
     onLine: (line) => progress.log(`server | ${line}`),
   })
   children.push(server.child)
-  const target = localTarget(server.port, opts.io)
+  const target = localTarget(server.port, opts.io, scenarioOf(opts).path(opts.io))
   const unhealthy = await checkHealth(target.origin)
   if (unhealthy !== undefined) {
     throw new ServerStartError(`the server listens but is not healthy: ${unhealthy}`)
@@ -73,13 +76,22 @@ async function startOwnServer(opts: Options): Promise<ServerUnderTest> {
   return { target, core: server.core, pid: server.child.pid, died }
 }
 
-/** Checks an already-running server given by --url. */
+/** The scenario named by the options (parseOptions has checked the name). */
+function scenarioOf(opts: Options): Scenario {
+  const scenario = findScenario(opts.scenario)
+  if (scenario === undefined) throw new UsageError(`unknown scenario ${opts.scenario}`)
+  return scenario
+}
+
+/** Checks an already-running server given by --url: it must answer; /health is only a nicety there. */
 async function useExternalServer(opts: Options, target: Target): Promise<ServerUnderTest> {
-  if (target.note !== undefined) progress.log(`note: ${target.note}`)
+  if (target.note === REMOTE_WARNING) process.stderr.write(`\n${REMOTE_WARNING}\n\n`)
+  else if (target.note !== undefined) progress.log(`note: ${target.note}`)
   const unhealthy = await checkHealth(target.origin)
-  if (unhealthy !== undefined) {
-    throw new ServerStartError(`no healthy server at ${target.origin} (GET /health: ${unhealthy})`)
+  if (unhealthy !== undefined && !/answered \d+/.test(unhealthy)) {
+    throw new ServerStartError(`no server answering at ${target.origin} (GET /health: ${unhealthy})`)
   }
+  if (unhealthy !== undefined) progress.log(`note: GET /health: ${unhealthy}; loading ${target.url} anyway`)
   if (opts.serverPid !== undefined && processCpuTicks(opts.serverPid) === undefined) {
     throw new UsageError(`--server-pid ${opts.serverPid}: no such process readable in /proc`)
   }
@@ -120,6 +132,7 @@ async function measure(opts: Options, server: ServerUnderTest, gen: GeneratorRun
   gen.go()
   const { summary, autocannonVersion } = await Promise.race([gen.result, server.died])
   const cpuAfter = sampleCpu(server.pid)
+  const serverRssKb = processRssKb(server.pid)
   const overflowsAfter = listenOverflows()
   const after = resetOk ? await fetchStats(server.target.origin) : undefined
   progress.finish()
@@ -129,16 +142,31 @@ async function measure(opts: Options, server: ServerUnderTest, gen: GeneratorRun
     overflowsBefore === undefined || overflowsAfter === undefined
       ? undefined
       : overflowsAfter - overflowsBefore
-  return { warmup, summary, autocannonVersion, serverCpu, before, after, listenOverflowsInWindow }
+  return {
+    warmup,
+    summary,
+    autocannonVersion,
+    serverCpu,
+    before,
+    after,
+    listenOverflowsInWindow,
+    serverRssKb,
+  }
 }
 
 /** Warnings about the set-up of the window: an incomplete warm-up, a server with another I/O delay. */
 function setupWarnings(opts: Options, warmup: WarmupInfo, after: ServerStats | undefined): string[] {
   const out: string[] = []
-  if (opts.warmupS > 0 && warmup.answered < opts.connections) {
+  if (opts.warmupS > 0 && warmup.answered < opts.connections && opts.rate === undefined) {
     out.push(
       `only ${warmup.answered} of ${opts.connections} connections had received a response when the window ` +
         `opened (after ${warmup.seconds.toFixed(1)} s of warm-up): connection set-up is inside the window.`,
+    )
+  }
+  if (opts.generator === 'wrk' && scenarioOf(opts).boundDelayMs(opts.ioDelayMs) !== undefined) {
+    out.push(
+      'wrk: throughput is the server-counted requests in the window (GET /stats), but latency and errors are ' +
+        "wrk's over its whole run, warm-up and connection set-up included.",
     )
   }
   if (after?.ioDelayMs !== undefined && after.ioDelayMs !== opts.ioDelayMs) {
@@ -157,6 +185,13 @@ function startLoad(opts: Options, server: ServerUnderTest, needs: FileNeeds) {
     warmupS: opts.warmupS,
     durationS: opts.durationS,
     timeoutS: REQUEST_TIMEOUT_S,
+    method: opts.method,
+    headers: opts.headers,
+    body: opts.body,
+    rate: opts.rate,
+    generator: opts.generator,
+    // The bench servers count only their I/O routes in /stats: without I/O, wrk's own totals count.
+    serverCountsWindow: scenarioOf(opts).boundDelayMs(opts.ioDelayMs) !== undefined,
   }
   const onLine = (line: string) => progress.log(`generator | ${line}`)
   const gen = startGenerator(config, REPO_ROOT, showProgress(opts), onLine)
@@ -187,13 +222,25 @@ function output(opts: Options, measurements: Measurements): number {
 async function run(opts: Options): Promise<number> {
   const startedAt = new Date()
   // Refuse a non-loopback URL before anything else happens.
-  const external = opts.url === undefined ? undefined : resolveTarget(opts.url, opts.io)
+  const scenario = scenarioOf(opts)
+  const external =
+    opts.url === undefined
+      ? undefined
+      : resolveTarget(opts.url, opts.io, {
+          allowRemote: opts.allowRemote,
+          defaultPath: scenario.path(opts.io),
+        })
   const needs = fileNeeds(opts.connections, opts.io)
   preflightFileLimits(needs, (line) => progress.log(line))
   const server = external === undefined ? await startOwnServer(opts) : await useExternalServer(opts, external)
-  progress.log(`target ${server.target.url} (${server.core}); ${opts.connections} connections, no pipelining`)
+  const loop = opts.rate === undefined ? 'closed loop' : `open loop at ${opts.rate} req/s`
+  progress.log(
+    `target ${opts.method} ${server.target.url} (${server.core}); ${opts.connections} connections, ${loop}, no pipelining`,
+  )
   const { gen, files } = startLoad(opts, server, needs)
   const m = await measure(opts, server, gen)
+  const serverRequests = m.before && m.after ? m.after.requests - m.before.requests : undefined
+  const countedByServer = opts.generator === 'wrk' && scenario.boundDelayMs(opts.ioDelayMs) !== undefined
   return output(opts, {
     core: server.core,
     url: server.target.url,
@@ -202,12 +249,19 @@ async function run(opts: Options): Promise<number> {
     warmupS: opts.warmupS,
     durationS: opts.durationS,
     ioDelayMs: opts.ioDelayMs,
-    summary: m.summary,
+    summary: countedByServer ? serverCounted(m.summary, serverRequests, m.serverCpu) : m.summary,
     autocannonVersion: m.autocannonVersion,
+    generator: opts.generator === 'open' ? 'undici open loop' : opts.generator,
+    scenario: scenario.name,
+    method: opts.method,
+    rate: opts.rate,
+    // With --url and a custom request, the scenario's bound is still the best guess: the user's --io-delay.
+    boundDelayMs: scenario.boundDelayMs(opts.ioDelayMs),
+    serverRssKb: m.serverRssKb,
     serverCpu: m.serverCpu,
     listenOverflows: m.listenOverflowsInWindow,
     peakInFlight: m.after?.peakInFlight,
-    serverRequests: m.before && m.after ? m.after.requests - m.before.requests : undefined,
+    serverRequests,
     openFiles: { ...files.limits, needed: Math.max(needs.server, needs.generator) },
     warmupActualS: m.warmup.seconds,
     warnings: [...files.warnings, ...setupWarnings(opts, m.warmup, m.after)],

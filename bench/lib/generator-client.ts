@@ -46,6 +46,8 @@ function deferred<T>(): Deferred<T> {
 }
 
 const GENERATOR_SCRIPT = fileURLToPath(new URL('./generator.ts', import.meta.url))
+const OPEN_LOOP_SCRIPT = fileURLToPath(new URL('./open-loop.ts', import.meta.url))
+const WRK_SCRIPT = fileURLToPath(new URL('./wrk-generator.ts', import.meta.url))
 
 type RunResult = { summary: TimedRunSummary; autocannonVersion: string }
 
@@ -79,7 +81,13 @@ export function startGenerator(
   onProgress: ProgressHandler,
   onLine: (line: string) => void,
 ): GeneratorRun {
-  const child = spawnNodeScript(GENERATOR_SCRIPT, [], { name: 'generator', cwd, env: process.env, onLine })
+  const script =
+    config.generator === 'wrk'
+      ? WRK_SCRIPT
+      : config.generator === 'open'
+        ? OPEN_LOOP_SCRIPT
+        : GENERATOR_SCRIPT
+  const child = spawnNodeScript(script, [], { name: 'generator', cwd, env: process.env, onLine })
   const warmup = deferred<WarmupInfo>()
   const result = deferred<RunResult>()
   const fail = (message: string) => {

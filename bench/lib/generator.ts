@@ -14,62 +14,11 @@ import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import type { Instance, Result } from 'autocannon'
-import { LatencyHistogram } from './latency-histogram.js'
-import type { GeneratorConfig, GeneratorMessage, ParentMessage, Phase, TimedRunSummary } from './protocol.js'
+import { nextMessage, PhaseCounts, send, startTicker, summarise } from './generator-ipc.js'
+import type { GeneratorConfig } from './protocol.js'
 
 const autocannonVersion = (createRequire(import.meta.url)('autocannon/package.json') as { version: string })
   .version
-
-function send(message: GeneratorMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) throw new Error('generator.ts must be started with an IPC channel')
-    process.send(message, undefined, {}, () => resolve())
-  })
-}
-
-/** Resolves with the next parent message of the given type. */
-function nextMessage<T extends ParentMessage['type']>(type: T): Promise<Extract<ParentMessage, { type: T }>> {
-  return new Promise((resolve) => {
-    const onMessage = (message: ParentMessage) => {
-      if (message.type !== type) return
-      process.off('message', onMessage)
-      resolve(message as Extract<ParentMessage, { type: T }>)
-    }
-    process.on('message', onMessage)
-  })
-}
-
-/** Counts for one phase (warm-up or window), fed by autocannon's per-response and per-error events. */
-class PhaseCounts {
-  readonly startedAt = performance.now()
-  readonly latency = new LatencyHistogram()
-  readonly statusCodes: Record<string, number> = {}
-  /** autocannon clients (one per connection) that have had a response; tracked during the warm-up only. */
-  readonly answered = new Set<unknown>()
-  total = 0
-  ok2xx = 0
-  non2xx = 0
-  errors = 0
-  timeouts = 0
-
-  constructor(readonly phase: Phase) {}
-
-  response(client: unknown, statusCode: number, latencyMs: number): void {
-    if (this.phase === 'warmup') this.answered.add(client)
-    this.total++
-    if (statusCode >= 200 && statusCode < 300) this.ok2xx++
-    else this.non2xx++
-    this.statusCodes[statusCode] = (this.statusCodes[statusCode] ?? 0) + 1
-    // autocannon puts every response, 2xx or not, into its latency histogram; so does this one.
-    this.latency.record(latencyMs)
-  }
-
-  error(error: unknown): void {
-    this.errors++
-    // autocannon reports a timeout as an error with exactly this message (lib/run.js).
-    if (error instanceof Error && error.message === 'request timed out') this.timeouts++
-  }
-}
 
 /** Starts autocannon and returns its instance and a promise that settles when it ends. */
 function startAutocannon(config: GeneratorConfig, current: () => PhaseCounts) {
@@ -78,6 +27,9 @@ function startAutocannon(config: GeneratorConfig, current: () => PhaseCounts) {
     instance = autocannon(
       {
         url: config.url,
+        method: (config.method ?? 'GET') as 'GET',
+        headers: config.headers ?? {},
+        ...(config.body === undefined ? {} : { body: config.body }),
         connections: config.connections,
         // Only a safety bound: the generator stops autocannon itself when the window closes.
         duration: config.warmupS + config.durationS + config.timeoutS + 60,
@@ -102,36 +54,6 @@ function startAutocannon(config: GeneratorConfig, current: () => PhaseCounts) {
   })
   instance.on('reqError', (error: unknown) => current().error(error))
   return { instance, ended }
-}
-
-/** Sends one progress message per second for whichever phase is current. */
-function startTicker(current: () => PhaseCounts): NodeJS.Timeout {
-  let last = { counts: current(), total: 0, at: performance.now() }
-  return setInterval(() => {
-    const counts = current()
-    const now = performance.now()
-    if (counts !== last.counts) last = { counts, total: 0, at: counts.startedAt }
-    const rps = ((counts.total - last.total) * 1000) / (now - last.at)
-    last = { counts, total: counts.total, at: now }
-    const elapsedS = (now - counts.startedAt) / 1000
-    void send({ type: 'progress', phase: counts.phase, elapsedS, responses: counts.total, rps })
-  }, 1000)
-}
-
-function summarise(w: PhaseCounts, windowS: number, cpu: NodeJS.CpuUsage): TimedRunSummary {
-  return {
-    windowS,
-    responses2xx: w.ok2xx,
-    responsesTotal: w.total,
-    errors: w.errors,
-    timeouts: w.timeouts,
-    non2xx: w.non2xx,
-    statusCodes: w.statusCodes,
-    latency: w.latency.stats(),
-    cpuUserUs: cpu.user,
-    cpuSystemUs: cpu.system,
-    maxRssKb: process.resourceUsage().maxRSS,
-  }
 }
 
 /** Rejects when autocannon ends on its own: until the window closes it may only end by failing. */

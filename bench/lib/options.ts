@@ -3,6 +3,7 @@
  * error (exit 2) rather than a silently different benchmark.
  */
 import { parseArgs } from 'node:util'
+import { findScenario, SCENARIOS, SCENARIO_NAMES } from './scenarios.js'
 
 /** The I/O kinds the example API's /io route knows. */
 export const IO_KINDS = ['timer', 'upstream', 'file'] as const
@@ -11,6 +12,12 @@ export type IoKind = (typeof IO_KINDS)[number]
 
 /** Default server script, relative to the repository root. */
 export const DEFAULT_SERVER = 'examples/api/main.ts'
+/** Server script for scenarios other than `io`, which the example API does not serve. */
+export const BENCH_SERVER = 'bench/servers/swiftlet.ts'
+/** Load generators: autocannon (closed loop, default), wrk (closed loop, faster), open (our open loop). */
+export const GENERATORS = ['autocannon', 'wrk', 'open'] as const
+/** One of {@link GENERATORS}. */
+export type GeneratorName = (typeof GENERATORS)[number]
 
 /** Validated options. */
 export interface Options {
@@ -23,6 +30,16 @@ export interface Options {
   json: string | undefined
   server: string
   serverPid: number | undefined
+  scenario: string
+  /** Request method, headers and body: from the scenario, or from --method/--header/--body with --url. */
+  method: string
+  headers: Record<string, string>
+  body: string | undefined
+  /** Lets --url point off this machine; off by default, and never used by our own tests and benches. */
+  allowRemote: boolean
+  /** Open-loop arrival rate in requests per second (implies the `open` generator). */
+  rate: number | undefined
+  generator: GeneratorName
 }
 
 /** Thrown for bad usage; the caller prints the message and exits 2. */
@@ -45,9 +62,24 @@ Options:
                      (127.0.0.0/8, localhost or [::1]). A bare origin gets /io?kind=KIND.
   --server-pid PID   with --url: PID of that server, so its CPU use can be measured
   --server FILE      server script to start instead of ${DEFAULT_SERVER}
-                     (run with node --import tsx; must honour the same IPC contract)
+                     (run with node --import tsx; must honour the same IPC contract);
+                     scenarios other than io default to ${BENCH_SERVER}
+  --scenario NAME    what to request (default io):
+${SCENARIOS.map((s) => `                       ${s.name.padEnd(15)}${s.summary}`).join('\n')}
+  --generator NAME   autocannon (default) | wrk (Debian package, for peak rates; no warm-up
+                     split: connection set-up is inside its window) | open (see --rate)
+  --rate R           open loop: R requests per second scheduled by the clock, latency measured
+                     from each request's scheduled start (our generator on undici's Pool;
+                     --connections is then the pool size)
+  --method M         with --url: request method (default GET, or the scenario's)
+  --header 'K: V'    with --url: request header (repeatable)
+  --body TEXT        with --url: request body
+  --allow-remote     let --url leave this machine. For your own servers only: prints a warning;
+                     nothing in this repository's tests or benches uses it
   --json FILE        also write the results as JSON to FILE
   -h, --help         show this help
+
+Sweeps (--connections 100,500,... x --io-delay) and peers side by side: npm run bench:compare -- --help
 
 Exit codes: 0 run completed (even with request errors), 1 server or generator failed,
 2 bad usage or refused URL, 130 interrupted.
@@ -86,6 +118,13 @@ function rawValues(argv: string[]) {
         'server-pid': { type: 'string' },
         server: { type: 'string' },
         json: { type: 'string' },
+        scenario: { type: 'string', default: 'io' },
+        generator: { type: 'string' },
+        rate: { type: 'string' },
+        method: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        body: { type: 'string' },
+        'allow-remote': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values
@@ -112,7 +151,22 @@ export function parseOptions(argv: string[]): Options | 'help' {
     )
   }
   const serverPid = values['server-pid']
+  if (values.connections.includes(',') || values['io-delay'].includes(',')) {
+    throw new UsageError(
+      'one run takes one --connections and one --io-delay; for a sweep use ' +
+        `npm run bench:compare -- --servers swiftlet --connections ${values.connections} --io-delay ${values['io-delay']}`,
+    )
+  }
+  const scenario = findScenario(values.scenario)
+  if (scenario === undefined) {
+    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} (got ${values.scenario})`)
+  }
+  const request = requestOptions(values, scenario)
+  const load = loadOptions(values)
   return {
+    ...request,
+    ...load,
+    scenario: scenario.name,
     connections: numberOption('connections', values.connections, 1, 100_000, true),
     durationS: numberOption('duration', values.duration, 1, 3600, false),
     warmupS: numberOption('warmup', values.warmup, 0, 600, false),
@@ -120,7 +174,50 @@ export function parseOptions(argv: string[]): Options | 'help' {
     ioDelayMs: numberOption('io-delay', values['io-delay'], 1, 60_000, true),
     url: values.url,
     json: values.json,
-    server: values.server ?? DEFAULT_SERVER,
+    server: values.server ?? (scenario.name === 'io' ? DEFAULT_SERVER : BENCH_SERVER),
     serverPid: serverPid === undefined ? undefined : numberOption('server-pid', serverPid, 1, 2 ** 22, true),
   }
+}
+
+type RawValues = ReturnType<typeof rawValues>
+
+/** Parses one `--header 'Name: value'`. */
+function parseHeader(raw: string): [string, string] {
+  const colon = raw.indexOf(':')
+  const name = colon > 0 ? raw.slice(0, colon).trim() : ''
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new UsageError(`--header must look like 'Name: value' (got ${JSON.stringify(raw)})`)
+  }
+  const value = raw.slice(colon + 1).trim()
+  if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: CR, LF and NUL are not allowed`)
+  return [name.toLowerCase(), value]
+}
+
+/** Method, headers, body and --allow-remote; the request options need --url. */
+function requestOptions(values: RawValues, scenario: (typeof SCENARIOS)[number]) {
+  const custom = values.method !== undefined || values.header !== undefined || values.body !== undefined
+  if (custom && values.url === undefined) {
+    throw new UsageError(
+      '--method, --header and --body need --url (started servers get the scenario request)',
+    )
+  }
+  if (values['allow-remote'] && values.url === undefined) throw new UsageError('--allow-remote needs --url')
+  const method = (values.method ?? scenario.method).toUpperCase()
+  if (!/^[A-Z]{1,16}$/.test(method)) throw new UsageError(`--method must be a token like GET or POST`)
+  const headers = { ...scenario.headers, ...Object.fromEntries((values.header ?? []).map(parseHeader)) }
+  return { method, headers, body: values.body ?? scenario.body, allowRemote: values['allow-remote'] }
+}
+
+/** --generator and --rate. */
+function loadOptions(values: RawValues) {
+  const rate = values.rate === undefined ? undefined : numberOption('rate', values.rate, 1, 1_000_000, false)
+  const named = GENERATORS.find((g) => g === values.generator)
+  if (values.generator !== undefined && named === undefined) {
+    throw new UsageError(`--generator must be one of ${GENERATORS.join(', ')} (got ${values.generator})`)
+  }
+  const generator: GeneratorName = named ?? (rate === undefined ? 'autocannon' : 'open')
+  if ((generator === 'open') !== (rate !== undefined)) {
+    throw new UsageError('--rate and --generator open go together (the open loop needs a rate)')
+  }
+  return { rate, generator }
 }

@@ -107,3 +107,14 @@ export function listenOverflows(): number | undefined {
     return undefined
   }
 }
+
+/** Resident memory of a process in kB (`VmRSS` in /proc/PID/status), or undefined where unreadable. */
+export function processRssKb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match?.[1] === undefined ? undefined : Number(match[1])
+  } catch {
+    return undefined
+  }
+}

@@ -14,6 +14,19 @@ export interface GeneratorConfig {
   durationS: number
   /** Per-request timeout in seconds (autocannon counts a request as a timeout after this). */
   timeoutS: number
+  /** Request method, headers and body. @default GET, none, none */
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  /** Open loop only: requests per second, scheduled by the clock. */
+  rate?: number
+  /** Which generator child runs the load. @default 'autocannon' */
+  generator?: 'autocannon' | 'wrk' | 'open'
+  /**
+   * wrk only: one run over warm-up and window, the window counted by the server's `/stats` (every bench
+   * server counts its I/O routes). Otherwise a separate warm-up run, and wrk's own totals for the window.
+   */
+  serverCountsWindow?: boolean
 }
 
 /**

@@ -18,6 +18,16 @@ export interface Measurements {
   ioDelayMs: number
   summary: TimedRunSummary
   autocannonVersion: string
+  /** Which generator ran (autocannon, wrk or the open loop) and the scenario it loaded. */
+  generator: string
+  scenario: string
+  method: string
+  /** Open loop: the offered rate in requests per second. */
+  rate: number | undefined
+  /** Time one request needs at least (the scenario's I/O), or undefined when it awaits none. */
+  boundDelayMs: number | undefined
+  /** Server resident memory right after the window, in kB. */
+  serverRssKb: number | undefined
   /** Server CPU over the timed window (µs), and the window as the harness timed it (µs). */
   serverCpu: { cpuUs: number | undefined; wallUs: number } | undefined
   /** Accept-queue overflows (system-wide counter) during the window. */
@@ -32,8 +42,12 @@ export interface Measurements {
 
 /** The JSON document of `--json`; `null` where a figure could not be measured. */
 export interface Report {
-  generator: 'autocannon'
+  generator: string
   generatorVersion: string
+  scenario: string
+  method: string
+  /** Open loop only: the offered rate (req/s); `null` for closed-loop runs. */
+  rate: number | null
   core: string
   nodeVersion: string
   url: string
@@ -51,14 +65,17 @@ export interface Report {
   latencyP50Ms: number
   latencyP90Ms: number
   latencyP99Ms: number
+  latencyP999Ms: number
   latencyMaxMs: number
   errors: number
   timeouts: number
   non2xx: number
   statusCodes: Record<string, number>
-  littleBoundRps: number
-  efficiency: number
+  /** `null` when the scenario awaits no I/O, or for an open-loop run (its bound is the offered rate). */
+  littleBoundRps: number | null
+  efficiency: number | null
   serverCpuPercent: number | null
+  serverRssMb: number | null
   generatorCpuPercent: number
   serverCpuUsPerRequest: number | null
   generatorMaxRssMb: number
@@ -79,8 +96,8 @@ const finiteOrNull = (v: number | undefined): number | null =>
 /** The figures derived from the raw counts. */
 interface Derived {
   requestsPerSecond: number
-  littleBoundRps: number
-  efficiency: number
+  littleBoundRps: number | null
+  efficiency: number | null
   serverCpuPercent: number | null
   serverCpuUsPerRequest: number | null
   generatorCpuPercent: number
@@ -91,13 +108,14 @@ function derive(m: Measurements): Derived {
   const s = m.summary
   const requestsPerSecond = s.responses2xx / s.windowS
   // Closed loop: each connection has one request in flight, and each takes at least the I/O delay.
-  const littleBoundRps = m.connections / (m.ioDelayMs / 1000)
+  const littleBoundRps =
+    m.boundDelayMs === undefined || m.rate !== undefined ? null : m.connections / (m.boundDelayMs / 1000)
   const cpuUs = m.serverCpu?.cpuUs
   const wallUs = m.serverCpu?.wallUs ?? 0
   return {
     requestsPerSecond,
     littleBoundRps,
-    efficiency: requestsPerSecond / littleBoundRps,
+    efficiency: littleBoundRps === null ? null : requestsPerSecond / littleBoundRps,
     serverCpuPercent: cpuUs === undefined || wallUs <= 0 ? null : (100 * cpuUs) / wallUs,
     // Per response of any status: a 404 costs the server CPU too.
     serverCpuUsPerRequest: cpuUs === undefined || s.responsesTotal === 0 ? null : cpuUs / s.responsesTotal,
@@ -119,14 +137,16 @@ export function buildReport(m: Measurements): Report {
     latencyP50Ms: s.latency.p50,
     latencyP90Ms: s.latency.p90,
     latencyP99Ms: s.latency.p99,
+    latencyP999Ms: s.latency.p999,
     latencyMaxMs: s.latency.max,
     errors: s.errors,
     timeouts: s.timeouts,
     non2xx: s.non2xx,
     statusCodes: s.statusCodes,
-    littleBoundRps: round(d.littleBoundRps, 1),
-    efficiency: round(d.efficiency, 3),
+    littleBoundRps: d.littleBoundRps === null ? null : round(d.littleBoundRps, 1),
+    efficiency: d.efficiency === null ? null : round(d.efficiency, 3),
     serverCpuPercent: roundOrNull(d.serverCpuPercent),
+    serverRssMb: m.serverRssKb === undefined ? null : round(m.serverRssKb / 1024, 1),
     generatorCpuPercent: round(d.generatorCpuPercent, 1),
     serverCpuUsPerRequest: roundOrNull(d.serverCpuUsPerRequest),
     generatorMaxRssMb: round(s.maxRssKb / 1024, 1),
@@ -146,8 +166,11 @@ export function buildReport(m: Measurements): Report {
 /** The part of the report that says what was run, with what. */
 function describeRun(m: Measurements) {
   return {
-    generator: 'autocannon' as const,
+    generator: m.generator,
     generatorVersion: m.autocannonVersion,
+    scenario: m.scenario,
+    method: m.method,
+    rate: orNull(m.rate),
     core: m.core,
     nodeVersion: process.version,
     url: m.url,
@@ -187,7 +210,7 @@ function capacityWarnings(m: Measurements, d: Derived): string[] {
       'peak in flight unknown: POST /stats/reset did not answer 2xx, or GET /stats did not answer with ' +
         '{ inFlight, peakInFlight, requests }.',
     )
-  } else if (m.peakInFlight < m.connections) {
+  } else if (m.peakInFlight < m.connections && m.boundDelayMs !== undefined && m.rate === undefined) {
     out.push(
       `the server saw at most ${m.peakInFlight} requests in flight, fewer than the ${m.connections} connections: ` +
         'not all connections were served concurrently (open-files limit, accept backlog, or a saturated ' +
@@ -207,7 +230,7 @@ function capacityWarnings(m: Measurements, d: Derived): string[] {
       `--io file awaits an async file read, which takes far less than --io-delay ${m.ioDelayMs} ms: ` +
         "Little's bound and the efficiency do not apply. Compare throughput and server CPU per response.",
     )
-  } else if (d.efficiency > 1.02) {
+  } else if (d.efficiency !== null && d.efficiency > 1.02) {
     out.push(`efficiency above 1: the server's I/O delay is probably shorter than --io-delay ${m.ioDelayMs}.`)
   }
   if (d.generatorCpuPercent >= 90) {
@@ -220,4 +243,18 @@ function capacityWarnings(m: Measurements, d: Derived): string[] {
     out.push(`the server used ${d.serverCpuPercent.toFixed(1)} % of a core: it is CPU-bound at this load.`)
   }
   return out
+}
+
+/**
+ * wrk reports only over its whole run (warm-up included), so its window is counted by the server: requests
+ * finished between the two /stats reads, over the interval of the server-CPU samples.
+ */
+export function serverCounted(
+  summary: TimedRunSummary,
+  requests: number | undefined,
+  cpu: { wallUs: number } | undefined,
+): TimedRunSummary {
+  if (requests === undefined || cpu === undefined || cpu.wallUs <= 0) return summary
+  const ok = Math.max(0, requests - summary.non2xx)
+  return { ...summary, windowS: cpu.wallUs / 1e6, responses2xx: ok, responsesTotal: requests }
 }

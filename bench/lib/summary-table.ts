@@ -10,24 +10,22 @@ function rows(r: Report): [string, string][] {
   const flagged = r.errors + r.non2xx > 0 ? '  <-- !!' : ''
   return [
     ['core', r.core],
-    ['target', `${r.url} (io ${r.ioKind ?? '?'}, delay ${r.ioDelayMs} ms)`],
     [
-      'generator',
-      `autocannon ${r.generatorVersion}, ${r.connections} connections, pipelining 1, node ${r.nodeVersion}`,
+      'target',
+      `${r.method} ${r.url} (scenario ${r.scenario}, io ${r.ioKind ?? '-'}, delay ${r.ioDelayMs} ms)`,
     ],
+    ['generator', generatorText(r)],
     ['window', `${window} s measured after ${r.warmupActualS.toFixed(1)} s warm-up (not counted)`],
     [
       'throughput',
       `${formatInt(r.requestsPerSecond)} req/s  (${formatInt(r.responses2xx)} 2xx / ${window} s)`,
     ],
+    ["Little's bound", boundText(r)],
+    ['efficiency', r.efficiency === null ? 'n/a' : r.efficiency.toFixed(3)],
     [
-      "Little's bound",
-      `${formatInt(r.littleBoundRps)} req/s  (${r.connections} connections / ${r.ioDelayMs / 1000} s)`,
-    ],
-    ['efficiency', r.efficiency.toFixed(3)],
-    [
-      'latency',
-      `p50 ${ms(r.latencyP50Ms)}  p90 ${ms(r.latencyP90Ms)}  p99 ${ms(r.latencyP99Ms)}  max ${ms(r.latencyMaxMs)}`,
+      r.rate === null ? 'latency' : 'latency (open)',
+      `p50 ${ms(r.latencyP50Ms)}  p90 ${ms(r.latencyP90Ms)}  p99 ${ms(r.latencyP99Ms)}  ` +
+        `p99.9 ${ms(r.latencyP999Ms)}  max ${ms(r.latencyMaxMs)}`,
     ],
     ['errors', `${r.errors}  (timeouts ${r.timeouts}, non-2xx ${r.non2xx})${flagged}`],
     ['server CPU', serverCpuText(r)],
@@ -40,9 +38,22 @@ function rows(r: Report): [string, string][] {
   ]
 }
 
+function generatorText(r: Report): string {
+  const loop =
+    r.rate === null ? 'closed loop' : `open loop at ${formatInt(r.rate)} req/s (latency from scheduled start)`
+  return `${r.generator} ${r.generatorVersion}, ${r.connections} connections, ${loop}, no pipelining, node ${r.nodeVersion}`
+}
+
+function boundText(r: Report): string {
+  if (r.rate !== null) return `n/a (open loop: ${formatInt(r.rate)} req/s offered)`
+  if (r.littleBoundRps === null) return 'n/a (the scenario awaits no I/O)'
+  return `${formatInt(r.littleBoundRps)} req/s  (${r.connections} connections / per-request I/O)`
+}
+
 function serverCpuText(r: Report): string {
   if (r.serverCpuPercent === null) return 'not measured (with --url, pass --server-pid; needs Linux /proc)'
-  return `${r.serverCpuPercent} % of one core, ${r.serverCpuUsPerRequest ?? '?'} µs per response`
+  const rss = r.serverRssMb === null ? '' : `, RSS ${r.serverRssMb} MB`
+  return `${r.serverCpuPercent} % of one core, ${r.serverCpuUsPerRequest ?? '?'} µs per response${rss}`
 }
 
 function openFilesText(r: Report): string {

@@ -30,7 +30,11 @@ export function isLoopbackHost(hostname: string): boolean {
  * Parses and checks a `--url` value. A bare origin (path `/`) gets the default route `/io?kind=<io>`, and
  * `/io` without a `kind` gets one, so `--url http://127.0.0.1:3000` does the expected thing.
  */
-export function resolveTarget(raw: string, ioKind: string): Target {
+export function resolveTarget(
+  raw: string,
+  ioKind: string,
+  options: { allowRemote?: boolean; defaultPath?: string } = {},
+): Target {
   let parsed: URL
   try {
     parsed = new URL(raw)
@@ -40,19 +44,25 @@ export function resolveTarget(raw: string, ioKind: string): Target {
   if (parsed.protocol !== 'http:') {
     throw new TargetRefused(`--url must use http: (got ${parsed.protocol}); the uWS build has no TLS`)
   }
+  let note: string | undefined
   if (!isLoopbackHost(parsed.hostname)) {
+    if (options.allowRemote === true) return remoteTarget(parsed)
     throw new TargetRefused(
       `refusing --url ${parsed.href}: the host ${parsed.hostname} is not loopback. ` +
-        'This harness only loads this machine (127.0.0.0/8, localhost or [::1]).',
+        'This harness only loads this machine (127.0.0.0/8, localhost or [::1]); --allow-remote is for ' +
+        'servers you own.',
     )
   }
-  let note: string | undefined
   if (parsed.hostname === 'localhost') {
     // Pin the name so the socket layer cannot resolve it to something else.
     parsed.hostname = '127.0.0.1'
     note = 'localhost is sent to 127.0.0.1 (use http://[::1]:PORT for an IPv6-only server)'
   }
-  if (parsed.pathname === '/') parsed.pathname = '/io'
+  if (parsed.pathname === '/') {
+    const fallback = new URL(options.defaultPath ?? '/io', parsed.origin)
+    parsed.pathname = fallback.pathname
+    if (parsed.search === '') parsed.search = fallback.search
+  }
   if (parsed.pathname === '/io' && !parsed.searchParams.has('kind')) parsed.searchParams.set('kind', ioKind)
   return {
     url: parsed.href,
@@ -63,7 +73,23 @@ export function resolveTarget(raw: string, ioKind: string): Target {
 }
 
 /** The target for the example API the harness started itself. */
-export function localTarget(port: number, ioKind: string): Target {
+export function localTarget(port: number, ioKind: string, path = `/io?kind=${ioKind}`): Target {
   const origin = `http://127.0.0.1:${port}`
-  return { url: `${origin}/io?kind=${ioKind}`, origin, ioKind, note: undefined }
+  const kind = path.startsWith('/io?') ? ioKind : undefined
+  return { url: `${origin}${path}`, origin, ioKind: kind, note: undefined }
+}
+
+/** The loud warning printed for a target off this machine (only with --allow-remote). */
+export const REMOTE_WARNING =
+  '!!! --allow-remote: this run sends load to a host that is NOT this machine. Only do this to a server ' +
+  'you own and may load-test; the run is still bounded in time and request count. !!!'
+
+/** A non-loopback target, accepted only because --allow-remote was given; the path is taken as is. */
+function remoteTarget(parsed: URL): Target {
+  return {
+    url: parsed.href,
+    origin: parsed.origin,
+    ioKind: parsed.searchParams.get('kind') ?? undefined,
+    note: REMOTE_WARNING,
+  }
 }

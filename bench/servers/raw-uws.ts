@@ -1,47 +1,110 @@
 /**
- * The ceiling: raw uWebSockets.js serving the load test's contract with no framework, written the way a
- * careful uWS user would (onAborted first, copy the request, cork after the await). Run it with
+ * The ceiling: raw uWebSockets.js serving the bench scenarios (see shared.ts) with no framework, written the
+ * way a careful uWS user would (onAborted first, copy the request, cork after the await). Run it with
  * `npm run loadtest -- --server bench/servers/raw-uws.ts` and compare with the default run.
  */
 import { createRequire } from 'node:module'
 import type * as UwsModule from 'uWebSockets.js'
+import {
+  announce,
+  blocking,
+  DELAY_MS,
+  gather,
+  Gauge,
+  HELLO,
+  HOST,
+  ioCall,
+  Item,
+  MIDDLEWARE_COUNT,
+  PARAM_ROUTES,
+  PORT,
+} from './shared.js'
 
 const uws = createRequire(import.meta.url)('uWebSockets.js') as typeof UwsModule
-const delayMs = Number(process.env.IO_DELAY_MS ?? 50)
-const stats = { inFlight: 0, peakInFlight: 0, requests: 0 }
+type Res = UwsModule.HttpResponse
+const CORE = 'raw uWebSockets.js'
+const gauge = new Gauge()
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-function json(res: UwsModule.HttpResponse, body: unknown): void {
-  res.writeStatus('200 OK').writeHeader('content-type', JSON_TYPE).end(JSON.stringify(body))
+function json(res: Res, body: unknown, status = '200 OK'): void {
+  res.writeStatus(status).writeHeader('content-type', JSON_TYPE).end(JSON.stringify(body))
 }
 
-const app = uws.App()
-app.get('/io', (res, req) => {
+/** Answers after `work` settles, unless the client went away; the gauge counts it in flight meanwhile. */
+function later(res: Res, work: Promise<unknown>): void {
   let aborted = false
   res.onAborted(() => {
     aborted = true
-    stats.inFlight--
   })
-  const kind = new URLSearchParams(req.getQuery() ?? '').get('kind') ?? 'timer'
-  if (++stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight
-  setTimeout(() => {
-    if (aborted) return
-    stats.inFlight--
-    stats.requests++
-    res.cork(() => json(res, { kind, awaitedMs: delayMs }))
-  }, delayMs)
+  void gauge
+    .track(() => work)
+    .then(
+      (body) => aborted || res.cork(() => json(res, body)),
+      () => aborted || res.cork(() => json(res, { error: 'internal' }, '500 Internal Server Error')),
+    )
+}
+
+/** Collects the request body, then parses and validates it. */
+function readJson(res: Res): void {
+  const chunks: Buffer[] = []
+  let aborted = false
+  res.onAborted(() => {
+    aborted = true
+  })
+  res.onData((chunk, isLast) => {
+    // uWS reuses the chunk's memory after this callback returns: copy it.
+    chunks.push(Buffer.from(new Uint8Array(chunk)))
+    if (!isLast || aborted) return
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    } catch {
+      return json(res, { error: 'invalid JSON' }, '400 Bad Request')
+    }
+    const result = Item.safeParse(parsed)
+    if (result.success) json(res, result.data)
+    else json(res, { issues: result.error.issues }, '422 Unprocessable Entity')
+  })
+}
+
+const query = (req: UwsModule.HttpRequest, name: string) =>
+  new URLSearchParams(req.getQuery() ?? '').get(name)
+const app = uws.App()
+app.get('/health', (res) => json(res, { status: 'ok' }))
+app.get('/hello', (res) => json(res, HELLO))
+app.get('/io', (res, req) => {
+  const kind = query(req, 'kind') ?? 'timer'
+  later(
+    res,
+    ioCall().then(() => ({ kind, awaitedMs: DELAY_MS })),
+  )
 })
-app.get('/stats', (res) => json(res, { ...stats, ioDelayMs: delayMs, core: 'raw uWebSockets.js' }))
+for (const path of PARAM_ROUTES) {
+  const names = path
+    .split('/')
+    .filter((s) => s.startsWith(':'))
+    .map((s) => s.slice(1))
+  app.get(path, (res, req) => {
+    const params: Record<string, string> = {}
+    names.forEach((name, i) => (params[name] = req.getParameter(i) ?? ''))
+    json(res, params)
+  })
+}
+app.post('/json', readJson)
+// No framework, no middleware: the "chain" is ten plain function calls, the least any chain can cost.
+app.get('/mw', (res) => {
+  const state = { layers: 0 }
+  for (let i = 0; i < MIDDLEWARE_COUNT; i++) state.layers++
+  json(res, state)
+})
+app.get('/gather', (res, req) => later(res, gather(query(req, 'mode'))))
+app.get('/blocking', (res, req) => later(res, blocking(query(req, 'mode'))))
+app.get('/stats', (res) => json(res, gauge.snapshot(CORE)))
 app.post('/stats/reset', (res) => {
-  stats.peakInFlight = stats.inFlight
+  gauge.reset()
   res.writeStatus('204 No Content').endWithoutBody()
 })
-app.get('/health', (res) => json(res, { status: 'ok' }))
-app.listen('127.0.0.1', Number(process.env.PORT ?? 3001), (socket) => {
+app.listen(HOST, PORT, (socket) => {
   if (!socket) throw new Error('raw-uws: could not listen')
-  const port = uws.us_socket_local_port(socket)
-  if (process.send) process.send({ type: 'listening', port, core: 'raw uWebSockets.js' })
-  else console.log(`raw uWebSockets.js on http://127.0.0.1:${port}`)
+  announce(uws.us_socket_local_port(socket), CORE, () => uws.us_listen_socket_close(socket))
 })
-process.on('disconnect', () => process.exit(0))
-process.on('SIGTERM', () => process.exit(0))
