@@ -43,6 +43,11 @@ export class Context<
    * them. Set by the validation step, right before the handler; empty on routes without schemas.
    */
   valid: V = EMPTY as V
+  /**
+   * The pattern of the route that matched (`/users/:id`, prefixes included), set by routing; undefined
+   * before routing and for automatic answers (404, 405, OPTIONS). Bounded: use it as a metrics/log label.
+   */
+  routePattern: string | undefined = undefined
   /** @internal This request's dependencies (see `provide()`); created on first use. */
   scope: DependencyScope | undefined = undefined
   #appLog: Logger

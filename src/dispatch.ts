@@ -36,6 +36,7 @@ export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
     } catch (err) {
       return answer(ctx, err as HttpError)
     }
+    ctx.routePattern = match.value.pattern
     return match.value.run(ctx)
   }
   const allowed = table.tree.allowed(path)

@@ -45,7 +45,7 @@ export type { InjectOptions, InjectResponse } from './server/inject.js'
 export type { ListenInfo, ListenOptions } from './server/lifecycle.js'
 
 // built-in middleware (1)
-export { setCompletionLogger } from './app.js'
+export { enableCompletionLoggers, setCompletionLogger } from './app.js'
 export type { CompletionLogger } from './app.js'
 export { bodyLimit, parseBytes } from './middleware/body-limit/index.js'
 export { compression, isCompressible } from './middleware/compression/index.js'
@@ -121,3 +121,17 @@ export { csrf } from './middleware/csrf/index.js'
 export type { CsrfOptions, CsrfState } from './middleware/csrf/index.js'
 export { serveStatic } from './middleware/static/index.js'
 export type { DotfilesPolicy, StaticOptions } from './middleware/static/index.js'
+
+// redirects
+export { redirectBack, redirectTo, safeRedirect } from './redirect.js'
+export type { RedirectToOptions, SafeRedirectOptions } from './redirect.js'
+
+// operations
+export { createOffloadPool, isAbortError, OffloadPool } from './offload/index.js'
+export type { OffloadPoolOptions, OffloadPoolStats, OffloadRunOptions } from './offload/index.js'
+export { loopMonitor } from './loop-monitor/index.js'
+export type { BlockedReport, LoopDelayStats, LoopMonitor, LoopMonitorOptions } from './loop-monitor/index.js'
+export { metrics, UNMATCHED_ROUTE } from './metrics/index.js'
+export type { AppMetrics, MetricsOptions } from './metrics/index.js'
+export { health } from './health/index.js'
+export type { HealthBody, HealthOptions } from './health/index.js'

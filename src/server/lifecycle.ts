@@ -37,6 +37,14 @@ export interface ListenOptions {
   signals?: NodeJS.Signals[] | false
   /** How long `close()` waits for in-flight requests, in ms. @default 10000 */
   shutdownTimeoutMs?: number
+  /**
+   * What an `unhandledRejection` or `uncaughtException` (a promise a handler started and never awaited, a
+   * throw in a timer callback) does while the app listens: `'log'` logs it at error level and keeps
+   * serving; `'exit'` logs it, shuts down gracefully and exits with code 1; `false` leaves Node's default
+   * (the process crashes). Nothing is installed for an event the process already has a listener for.
+   * @default 'log'
+   */
+  processErrors?: 'log' | 'exit' | false
 }
 
 /** Where the app is listening. */
@@ -110,7 +118,7 @@ export class Lifecycle {
   #server: CoreServer | undefined
   #closed: Promise<void> | undefined
   #timeoutMs = 10_000
-  #signalHandlers: Array<[NodeJS.Signals, () => void]> = []
+  #processHandlers: Array<[string, (err: unknown) => void]> = []
 
   /** Where the server listens, once it does. */
   get info(): ListenInfo | undefined {
@@ -129,6 +137,7 @@ export class Lifecycle {
     const server = await startCore(this.#app, options, this.#log)
     this.#server = server
     this.#trapSignals(options.signals ?? ['SIGINT', 'SIGTERM'])
+    this.#containErrors(options.processErrors ?? 'log')
     const info = server.info
     this.#log.info({ url: info.url, core: info.core }, `listening on ${info.url}`)
     return info
@@ -146,6 +155,7 @@ export class Lifecycle {
     this.closing = true
     const server = this.#server
     if (server) {
+      const deadline = Date.now() + timeoutMs
       server.stopAccepting()
       const drained = await server.drain(timeoutMs)
       if (!drained) {
@@ -154,7 +164,16 @@ export class Lifecycle {
           'shutdown deadline passed; closing connections',
         )
       }
+      // A response ended inside a uWS callback (close() called from a handler, or from an error listener
+      // run in that callback's tick) waits in its socket's cork buffer until the callback returns: let the
+      // event loop turn once so it is flushed, not discarded, when the sockets close.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       server.closeAll()
+      // The core's count ends when a response is written or aborted; the request's own code (provider
+      // cleanups, a handler still awaiting after its client left) may run on and use what the hooks close.
+      if (!(await this.#app.settled(Math.max(0, deadline - Date.now())))) {
+        this.#log.warn({ inFlight: this.#app.stats().inFlight }, 'requests still running at shutdown')
+      }
     }
     for (const hook of this.shutdown) {
       try {
@@ -163,7 +182,7 @@ export class Lifecycle {
         this.#log.error({ err }, 'shutdown hook failed')
       }
     }
-    for (const [signal, handler] of this.#signalHandlers) process.off(signal, handler)
+    for (const [event, handler] of this.#processHandlers) process.off(event, handler)
     this.#log.info('server closed')
   }
 
@@ -184,7 +203,30 @@ export class Lifecycle {
         )
       }
       process.on(signal, handler)
-      this.#signalHandlers.push([signal, handler])
+      this.#processHandlers.push([signal, handler])
+    }
+  }
+
+  /** Keeps a stray rejection or exception from user code from killing every in-flight request with it. */
+  #containErrors(mode: 'log' | 'exit' | false): void {
+    if (mode === false) return
+    const events = [
+      ['unhandledRejection', 'unhandled rejection'],
+      ['uncaughtException', 'uncaught exception'],
+    ] as const
+    for (const [event, msg] of events) {
+      if (process.listenerCount(event) > 0) continue // the application handles it itself
+      const handler = (err: unknown): void => {
+        this.#log.error({ err }, `${msg}; ${mode === 'log' ? 'still serving' : 'shutting down'}`)
+        if (mode === 'exit' && !this.closing) {
+          this.close().then(
+            () => process.exit(1),
+            () => process.exit(1),
+          )
+        }
+      }
+      process.on(event, handler)
+      this.#processHandlers.push([event, handler])
     }
   }
 }

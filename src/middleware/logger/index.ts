@@ -2,7 +2,7 @@
  * Request logging configuration: the app's one "request completed" line per request, with request and
  * response headers (sensitive ones redacted), sampling of ordinary requests, and a warning for slow ones.
  */
-import { setCompletionLogger } from '../../app.js'
+import { enableCompletionLoggers, setCompletionLogger } from '../../app.js'
 import type { MiddlewareHandler, Next } from '../../compose.js'
 import type { Context as AnyContext, Params } from '../../context.js'
 import type { HeaderValue } from '../../response.js'
@@ -69,6 +69,7 @@ function headerPicker(which: boolean | readonly string[], redact: Set<string>, c
 export function requestLogger(options: RequestLoggerOptions = {}): MiddlewareHandler<object> {
   const sampleRate = options.sampleRate ?? 1
   if (!(sampleRate >= 0 && sampleRate <= 1)) throw new RangeError('sampleRate must be within 0-1')
+  enableCompletionLoggers()
   const slowMs = options.slowMs ?? Infinity
   if (!(slowMs >= 0)) throw new RangeError('slowMs must be a number of ms >= 0')
   const random = options.random ?? Math.random
