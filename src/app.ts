@@ -2,8 +2,8 @@
  * App: the root Router plus everything per request (Context, the app-level onion, errors, the one log
  * line, commit to the core) and the lifecycle (listen, graceful shutdown, hooks, inject).
  */
-import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { completionLoggerOf, completionLoggersEnabled } from './completion-log.js'
 import { compose } from './compose.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
@@ -21,6 +21,7 @@ import { ERR } from './errors.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { InFlight } from './server/in-flight.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
+import { sequentialId } from './request-id.js'
 import { urlFor } from './url-for.js'
 import { DependencyScope } from './di/scope.js'
 import type { Override } from './di/provider.js'
@@ -74,33 +75,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 })
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-/**
- * Announces that a middleware will replace completion lines (call it when the middleware is created): from
- * then on every request reads the clock, so the first request's `durationMs` is right too.
- */
-export function enableCompletionLoggers(): void {
-  completionLoggersUsed = true
-}
-
-/** Writes one request's completion line instead of the app (see {@link setCompletionLogger}). */
-export type CompletionLogger = (line: Record<string, unknown>) => void
-
-// Per-request replacements of the "request completed" line; the flag keeps the hot path at one check
-// until a middleware (requestLogger) registers one.
-const completionLoggers = new WeakMap<object, CompletionLogger>()
-let completionLoggersUsed = false
-
-/**
- * Hands the "request completed" line of one request to `write` instead of logging it at info: the hook a
- * logging middleware uses for redaction, sampling and slow-request warnings. `write` receives the line
- * (`reqId`, `method`, `path`, `status`, `durationMs`, and `err` for a 4xx) even when info is disabled.
- * The error-level `request failed` line of a 5xx is not affected.
- */
-export function setCompletionLogger(ctx: object, write: CompletionLogger): void {
-  enableCompletionLoggers()
-  completionLoggers.set(ctx, write)
-}
 
 /** An application: routes, middleware, hooks, and a server core to run them on. */
 export class App<S extends object = State> extends Router<S> {
@@ -245,7 +219,7 @@ export class App<S extends object = State> extends Router<S> {
   async handle(init: RequestInit, sink: ResponseSink, overrides?: readonly Override[]): Promise<void> {
     const chain = this.#chain ?? this.#freeze()
     // The clock is read only when a completion line can be written (it costs ~0.5 us on Node 20).
-    const start = this.#logInfo || completionLoggersUsed ? performance.now() : 0
+    const start = this.#logInfo || completionLoggersEnabled() ? performance.now() : 0
     const stats = this.#stats
     if (++stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight
     this.#handling.started()
@@ -347,7 +321,7 @@ export class App<S extends object = State> extends Router<S> {
     if (error && res.status >= 500) {
       this.log.error({ reqId: ctx.id, method: req.method, path: req.path, err: error }, 'request failed')
     }
-    const custom = completionLoggersUsed ? completionLoggers.get(ctx) : undefined
+    const custom = completionLoggerOf(ctx)
     if (!this.#logInfo && custom === undefined) return
     const line: Record<string, unknown> = {
       reqId: ctx.id,
@@ -361,16 +335,6 @@ export class App<S extends object = State> extends Router<S> {
     if (custom) custom(line)
     else this.log.info(line, 'request completed')
   }
-}
-
-/**
- * Request ids that are unique per process and cheap: a random per-process prefix and a counter
- * (`k3x9q2-1`, `k3x9q2-2`...). A UUID per request cost more than the rest of the request id handling.
- */
-function sequentialId(): () => string {
-  const prefix = randomBytes(4).toString('hex')
-  let counter = 0
-  return () => `${prefix}-${(++counter).toString(36)}`
 }
 
 /** Creates an {@link App}. */

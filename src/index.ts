@@ -45,8 +45,8 @@ export type { InjectOptions, InjectResponse } from './server/inject.js'
 export type { ListenInfo, ListenOptions } from './server/lifecycle.js'
 
 // built-in middleware (1)
-export { enableCompletionLoggers, setCompletionLogger } from './app.js'
-export type { CompletionLogger } from './app.js'
+export { enableCompletionLoggers, setCompletionLogger } from './completion-log.js'
+export type { CompletionLogger } from './completion-log.js'
 export { bodyLimit, parseBytes } from './middleware/body-limit/index.js'
 export { compression, isCompressible } from './middleware/compression/index.js'
 export type { CompressionOptions, Encoding } from './middleware/compression/index.js'

@@ -2,7 +2,7 @@
  * Request logging configuration: the app's one "request completed" line per request, with request and
  * response headers (sensitive ones redacted), sampling of ordinary requests, and a warning for slow ones.
  */
-import { enableCompletionLoggers, setCompletionLogger } from '../../app.js'
+import { enableCompletionLoggers, setCompletionLogger } from '../../completion-log.js'
 import type { MiddlewareHandler, Next } from '../../compose.js'
 import type { Context as AnyContext, Params } from '../../context.js'
 import type { HeaderValue } from '../../response.js'
