@@ -25,6 +25,13 @@ export interface ListenOptions {
    * debugging with Node's tooling). @default 'uws'
    */
   core?: 'uws' | 'node'
+  /**
+   * node:http core: time allowed for a request's header block to arrive, in ms (slowloris defence). The uWS
+   * core's equivalent is fixed at about 10 s inside its parser. @default 10000
+   */
+  headersTimeoutMs?: number
+  /** node:http core: time allowed for a whole request, body included, in ms. @default 30000 */
+  requestTimeoutMs?: number
   /** WebSocket settings for every `app.ws()` route (uWS core). */
   webSocket?: WebSocketOptions
   /**

@@ -38,7 +38,16 @@ export class NodeServer implements CoreServer {
     const host = options.host ?? '127.0.0.1'
     const port = options.port ?? (Number(process.env.PORT) || 3000)
     // Node answers 431 itself above maxHeaderSize, which covers the request line too.
-    const server = createServer({ maxHeaderSize: app.limits.headers + app.limits.url })
+    const server = createServer({
+      maxHeaderSize: app.limits.headers + app.limits.url,
+      // Slow clients (slowloris): the header block must arrive within this deadline, as uWS's fixed ~10 s.
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      // The whole request, body included; Node's own default is 300 s.
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // Node checks those deadlines on this interval (30 s by default), which would let a slow client
+      // overstay a 10 s deadline threefold.
+      connectionsCheckingInterval: 1000,
+    })
     const info: ListenInfo = { host, port, url: '', core }
     const self = new NodeServer(server, info)
     server.on('request', (req: IncomingMessage, res: ServerResponse) => self.#onRequest(app, log, req, res))
