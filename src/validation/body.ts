@@ -73,6 +73,9 @@ export function readBody(plan: BodyPlan, ctx: Context): Promise<{ schema: z.ZodT
   return entry.read(ctx).then((value) => ({ schema: entry.schema, value }))
 }
 
+/** Bounds on a multipart body's contents: 1,000 parts, 1,000 fields, 20 files, 100 KiB per field value. */
+export const MULTIPART_LIMITS = { parts: 1000, fields: 1000, files: 20, fieldSize: 100 * 1024 } as const
+
 async function readMultipart(ctx: Context, coerce: Coercer): Promise<Record<string, unknown>> {
   const bytes = await ctx.req.bytes()
   const parts = new Map<string, (string | File)[]>()
@@ -84,7 +87,12 @@ async function readMultipart(ctx: Context, coerce: Coercer): Promise<Record<stri
   await new Promise<void>((resolve, reject) => {
     let parser: busboy.Busboy
     try {
-      parser = busboy({ headers: { 'content-type': ctx.headers['content-type'] ?? '' } })
+      // The whole body is already bounded by the body limit; these bound what it may hold, so a 1 MiB
+      // body of a million empty fields cannot cost a million allocations.
+      parser = busboy({
+        headers: { 'content-type': ctx.headers['content-type'] ?? '' },
+        limits: MULTIPART_LIMITS,
+      })
     } catch (cause) {
       reject(new HttpError(400, 'malformed multipart/form-data', { cause }))
       return
@@ -95,6 +103,11 @@ async function readMultipart(ctx: Context, coerce: Coercer): Promise<Record<stri
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => add(name, new File(chunks, info.filename ?? name, { type: info.mimeType })))
     })
+    const tooMany = (what: string) => () =>
+      reject(new HttpError(413, `multipart/form-data has too many ${what}`, { code: ERR.BODY_TOO_LARGE }))
+    parser.on('partsLimit', tooMany('parts'))
+    parser.on('filesLimit', tooMany('files'))
+    parser.on('fieldsLimit', tooMany('fields'))
     parser.on('error', (cause) => reject(new HttpError(400, 'malformed multipart/form-data', { cause })))
     parser.on('close', resolve)
     Readable.from([bytes]).pipe(parser)

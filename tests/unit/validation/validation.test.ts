@@ -158,6 +158,25 @@ describe('route schema: body', () => {
     expect(res.json()).toEqual({ count: 2, file: 'hello.txt', size: 5 })
   })
 
+  it('answers 413 for a multipart body with more fields than MULTIPART_LIMITS allows', async () => {
+    const form = new FormData()
+    form.set('count', '1')
+    form.set('file', new Blob(['x']), 'x.txt')
+    for (let i = 0; i < 1001; i++) form.append(`f${i}`, '')
+    const request = new Request('http://x/', { method: 'POST', body: form })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/forms',
+      body: Buffer.from(await request.arrayBuffer()),
+      headers: { 'content-type': request.headers.get('content-type') ?? '' },
+    })
+    expect(res.status).toBe(413)
+    expect(res.json()).toMatchObject({
+      code: 'ERR_BODY_TOO_LARGE',
+      message: expect.stringMatching(/too many/),
+    })
+  })
+
   it('selects the JSON schema for a JSON body on a route with several media types', async () => {
     const res = await app.inject({ method: 'POST', url: '/forms', body: { count: 'three' } })
     expect(res.status).toBe(422)
