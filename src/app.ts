@@ -21,7 +21,7 @@ import { ERR } from './errors.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { InFlight } from './server/in-flight.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
-import { sequentialId } from './request-id.js'
+import { isValidRequestId, sequentialId } from './request-id.js'
 import { urlFor } from './url-for.js'
 import { DependencyScope } from './di/scope.js'
 import type { Override } from './di/provider.js'
@@ -74,8 +74,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   body: 1024 * 1024,
 })
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
 /** An application: routes, middleware, hooks, and a server core to run them on. */
 export class App<S extends object = State> extends Router<S> {
   /** The app logger (pino). */
@@ -98,7 +96,8 @@ export class App<S extends object = State> extends Router<S> {
     count: 0,
   }
   #chain: ((ctx: Context) => Promise<void>) | undefined
-  #stats: AppStats = { inFlight: 0, peakInFlight: 0, requests: 0 }
+  #peakInFlight = 0
+  #requests = 0
   /** Requests whose handle() has not returned: a core's count ends with the response, this one later. */
   readonly #handling = new InFlight()
 
@@ -131,6 +130,7 @@ export class App<S extends object = State> extends Router<S> {
       })
     }
     const maxPayloadLength = route.maxPayloadLength ?? DEFAULT_WS_MAX_PAYLOAD
+    // Stored type-erased: params and data are typed per route for its handlers, not in the shared table.
     const record = { pattern: path, route, maxPayloadLength } as unknown as WebSocketRouteRecord
     this.#webSockets.routes.add('GET', path, record)
     this.#webSockets.largestPayload = Math.max(this.#webSockets.largestPayload, maxPayloadLength)
@@ -184,12 +184,14 @@ export class App<S extends object = State> extends Router<S> {
     const request = typeof options === 'string' ? { url: options } : options
     const overrides = request.overrides
     if (!overrides) return inject(this, request)
-    // inject() only calls `limits` and `handle`: hand it a view whose handle carries the overrides.
-    const view = {
-      limits: this.limits,
-      handle: (init: RequestInit, sink: ResponseSink) => this.handle(init, sink, overrides),
-    }
-    return inject(view as unknown as App<object>, request)
+    // The same pipeline, with this request's dependency overrides.
+    return inject(
+      {
+        limits: this.limits,
+        handle: (init: RequestInit, sink: ResponseSink) => this.handle(init, sink, overrides),
+      },
+      request,
+    )
   }
 
   /**
@@ -204,12 +206,12 @@ export class App<S extends object = State> extends Router<S> {
 
   /** A snapshot of the in-flight gauge. */
   stats(): AppStats {
-    return { ...this.#stats }
+    return { inFlight: this.#handling.count, peakInFlight: this.#peakInFlight, requests: this.#requests }
   }
 
   /** Resets `peakInFlight` to the current in-flight count (e.g. after a warm-up). */
   resetPeak(): void {
-    this.#stats.peakInFlight = this.#stats.inFlight
+    this.#peakInFlight = this.#handling.count
   }
 
   /**
@@ -220,9 +222,9 @@ export class App<S extends object = State> extends Router<S> {
     const chain = this.#chain ?? this.#freeze()
     // The clock is read only when a completion line can be written (it costs ~0.5 us on Node 20).
     const start = this.#logInfo || completionLoggersEnabled() ? performance.now() : 0
-    const stats = this.#stats
-    if (++stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight
+    // One counter serves the stats gauge and the shutdown drain (settled()).
     this.#handling.started()
+    if (this.#handling.count > this.#peakInFlight) this.#peakInFlight = this.#handling.count
     const req = new SwiftletRequest(init, this.limits.body)
     const ctx = new Context(req, sink, this.#requestId(init), this.log) as Context
     if (overrides) ctx.scope = new DependencyScope(overrides)
@@ -241,8 +243,7 @@ export class App<S extends object = State> extends Router<S> {
       // Generator providers clean up after the response was written, even when writing failed
       // (docs/dependencies.md). close() logs a failing cleanup and never throws.
       if (ctx.scope) await ctx.scope.close(ctx, ctx.res.error)
-      stats.inFlight--
-      stats.requests++
+      this.#requests++
       this.#handling.released()
     }
   }
@@ -284,7 +285,7 @@ export class App<S extends object = State> extends Router<S> {
 
   #requestId(init: RequestInit): string {
     const incoming = this.#requestIdHeader === false ? undefined : init.headers[this.#requestIdHeader]
-    return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : this.#genReqId()
+    return incoming !== undefined && isValidRequestId(incoming) ? incoming : this.#genReqId()
   }
 
   #commit(ctx: Context, sink: ResponseSink, start: number): void | Promise<void> {

@@ -32,8 +32,11 @@ export class Context<
   readonly req: SwiftletRequest
   /** The response being built; helpers below write here. */
   readonly res = new ResponseState()
-  /** Request id: a valid incoming `x-request-id`, or a generated one. */
-  readonly id: string
+  /**
+   * Request id: a valid incoming `x-request-id`, or a generated one. The requestId middleware may replace it;
+   * `ctx.log` binds it when first used.
+   */
+  id: string
   /** Route params, percent-decoded (`/users/:id` → `{ id }`). Empty before routing. */
   params: P
   /** Per-request state set by middleware (`ctx.state.user = ...`). A null-prototype object. */

@@ -1,4 +1,4 @@
-/** Default request id generator. */
+/** Request ids: the default generator and the check for ids taken from clients. */
 import { randomBytes } from 'node:crypto'
 
 /**
@@ -9,4 +9,11 @@ export function sequentialId(): () => string {
   const prefix = randomBytes(4).toString('hex')
   let counter = 0
   return () => `${prefix}-${(++counter).toString(36)}`
+}
+
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The check for incoming ids: 1-128 characters of `A-Za-z0-9._:-` (nothing a log line could misread). */
+export function isValidRequestId(id: string): boolean {
+  return VALID_ID.test(id)
 }

@@ -33,8 +33,11 @@ export interface InjectResponse {
   json<T = unknown>(): T
 }
 
+/** What `inject` needs of an app: its limits and its request entry point. */
+export type InjectTarget = Pick<App<object>, 'limits' | 'handle'>
+
 /** Runs one request through `app` in memory. */
-export function inject(app: App<object>, options: InjectOptions): Promise<InjectResponse> {
+export function inject(app: InjectTarget, options: InjectOptions): Promise<InjectResponse> {
   const headers: RequestHeaders = Object.create(null)
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   const body = encodeBody(options.body, headers)

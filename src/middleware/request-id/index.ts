@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler, Next } from '../../compose.js'
 import type { Context as AnyContext, Params } from '../../context.js'
+import { isValidRequestId } from '../../request-id.js'
 
 type Context = AnyContext<Params, object>
 
@@ -28,12 +29,8 @@ export interface RequestIdOptions {
   generate?: (ctx: Context) => string
 }
 
-const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-/** The default check for incoming ids: 1-128 characters of `A-Za-z0-9._:-` (nothing a log line could misread). */
-export function isValidRequestId(id: string): boolean {
-  return VALID_ID.test(id)
-}
+// The same check the app applies to the incoming header when it picks the first id.
+export { isValidRequestId }
 
 /**
  * Request id middleware. Register it first: `ctx.log` binds the id the first time it is used, and the
@@ -61,7 +58,7 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHandler<obj
     const id = pick(ctx)
     // `id` is readonly to handlers; this middleware is the one place meant to decide it. The request
     // logger (`ctx.log`) is created lazily, so it binds this id when used after this point.
-    if (id !== ctx.id) (ctx as { id: string }).id = id
+    ctx.id = id
     if (responseHeader !== false) ctx.header(responseHeader, id)
     await next()
   }
