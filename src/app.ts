@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { completionLoggerOf, completionLoggersEnabled } from './completion-log.js'
-import { compose } from './compose.js'
+import { composeChain, type Chain } from './compose.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
 import { respondWithError } from './error-response.js'
@@ -95,7 +95,7 @@ export class App<S extends object = State> extends Router<S> {
     largestPayload: 0,
     count: 0,
   }
-  #chain: ((ctx: Context) => Promise<void>) | undefined
+  #chain: Chain<Context> | undefined
   #peakInFlight = 0
   #requests = 0
   /** Requests whose handle() has not returned: a core's count ends with the response, this one later. */
@@ -230,7 +230,10 @@ export class App<S extends object = State> extends Router<S> {
     if (overrides) ctx.scope = new DependencyScope(overrides)
     try {
       try {
-        await chain(ctx)
+        // A synchronous chain (no middleware awaiting, a handler returning a value) answers without a
+        // promise or a tick: on uWS, inside the request callback, where the writes are already corked.
+        const pending = chain(ctx)
+        if (pending) await pending
       } catch (thrown) {
         respondWithError(ctx, asError(thrown))
       }
@@ -266,7 +269,7 @@ export class App<S extends object = State> extends Router<S> {
     return this.#lifecycle.closing
   }
 
-  #freeze(): (ctx: Context) => Promise<void> {
+  #freeze(): Chain<Context> {
     if (this.#chain) return this.#chain
     const { openapi, validation } = this.#options
     if (openapi) mountOpenApi(this as Router<object>, openapi === true ? {} : openapi)
@@ -276,8 +279,9 @@ export class App<S extends object = State> extends Router<S> {
       this.#settle,
       validationSteps(validation),
     ))
-    const route = (ctx: Context): Promise<void> => dispatch(table, ctx)
-    const inner = this.middleware.length === 0 ? route : compose([...this.middleware, route], this.#settle)
+    const route = (ctx: Context): Promise<void> | undefined => dispatch(table, ctx)
+    const inner =
+      this.middleware.length === 0 ? route : composeChain([...this.middleware, route], this.#settle)
     const handlers = this.errorHandler ? [this.errorHandler] : []
     this.#chain = withErrorHandlers(inner, handlers, this.#settle)
     return this.#chain

@@ -22,6 +22,12 @@ export type Middleware<C> = (ctx: C, next: Next) => unknown
 export type MiddlewareHandler<S extends object = State> = Middleware<Context<Params, S>>
 
 /**
+ * A composed chain as the framework runs it: `undefined` when everything finished synchronously (no
+ * promise, no tick), a promise otherwise. It may throw synchronously.
+ */
+export type Chain<C> = (ctx: C, next?: Next) => Promise<void> | undefined
+
+/**
  * Composes middleware into one function. Built once per route at startup, never per request.
  *
  * @param middleware - Run in array order.
@@ -34,6 +40,25 @@ export function compose<C>(
   middleware: readonly Middleware<C>[],
   settle: (ctx: C, value: unknown) => void,
 ): (ctx: C, next?: Next) => Promise<void> {
+  const chain = composeChain(middleware, settle)
+  return (ctx: C, last?: Next): Promise<void> => {
+    try {
+      return chain(ctx, last) ?? Promise.resolve()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+}
+
+/**
+ * @internal {@link compose} for the framework's own chains: a lone synchronous handler (`() => value`)
+ * finishes without allocating a promise, so the response can be written inside the core's callback.
+ * @throws whatever a synchronous middleware throws (the caller catches it).
+ */
+export function composeChain<C>(
+  middleware: readonly Middleware<C>[],
+  settle: (ctx: C, value: unknown) => void,
+): Chain<C> {
   for (const fn of middleware) {
     if (typeof fn !== 'function') throw new TypeError('middleware must be a function')
   }
@@ -42,13 +67,14 @@ export function compose<C>(
   if (only) {
     // The common route with no middleware: no per-request Onion. With nothing downstream, calling next()
     // more than once cannot run anything twice, so it only runs `last` (when given) once.
-    return (ctx: C, last?: Next): Promise<void> => {
+    return (ctx: C, last?: Next): Promise<void> | undefined => {
       if (last) return new Onion(chain, settle, ctx, last).dispatch(0)
-      try {
-        return settleResult(only(ctx, resolved), ctx, settle)
-      } catch (err) {
-        return Promise.reject(err)
+      const result = only(ctx, resolved)
+      if (result instanceof Promise) {
+        return result.then((value) => (value === undefined ? undefined : finish(ctx, value, settle)))
       }
+      if (result !== undefined) finish(ctx, result, settle)
+      return undefined
     }
   }
   return (ctx: C, last?: Next): Promise<void> => new Onion(chain, settle, ctx, last).dispatch(0)

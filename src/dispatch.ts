@@ -15,7 +15,7 @@ const NOT_VISIBLE_ASCII = /[^\x21-\x7e]/
  * Answers the request from the route table. The automatic answers (limits a core saw, 400, 404, 405,
  * OPTIONS) are *responses*, not throws, so app-level middleware sees them on the way out like any other.
  */
-export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
+export function dispatch(table: RouteTable, ctx: Context): Promise<void> | undefined {
   const { req } = ctx
   if (req.preError) return answer(ctx, req.preError)
   const path = req.path
@@ -46,17 +46,17 @@ export function dispatch(table: RouteTable, ctx: Context): Promise<void> {
   return answer(ctx, new HttpError(404, `no route for ${method} ${path}`, { code: ERR.NOT_FOUND }))
 }
 
-function answer(ctx: Context, error: HttpError): Promise<void> {
+function answer(ctx: Context, error: HttpError): undefined {
   respondWithError(ctx, error)
-  return Promise.resolve()
+  return undefined
 }
 
 /** OPTIONS → 204 with `Allow` (RFC 9110 §9.3.7); any other method → 405 with `Allow` (§15.5.6). */
-function automaticAnswer(ctx: Context, allow: string): Promise<void> {
+function automaticAnswer(ctx: Context, allow: string): undefined {
   if (ctx.method === 'OPTIONS') {
     ctx.header('allow', allow).status(204)
     ctx.res.responded = true
-    return Promise.resolve()
+    return undefined
   }
   const error = new HttpError(405, `method ${ctx.method} not allowed for ${ctx.path}`, {
     code: ERR.METHOD_NOT_ALLOWED,

@@ -2,7 +2,7 @@
  * Freezing routes: flattens a tree of Routers into one segment tree, composing each route's chain (router
  * middleware, route middleware, handler, router error handlers) once, so no request pays for it.
  */
-import { compose, type Middleware } from '../compose.js'
+import { composeChain, type Chain, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
@@ -15,13 +15,14 @@ export interface CompiledRoute {
   readonly method: Method
   /** Full pattern, prefixes included. */
   readonly pattern: string
-  readonly run: (ctx: Context) => Promise<void>
+  /** `undefined` when the route finished synchronously. */
+  readonly run: Chain<Context>
 }
 
 /** A router's not-found handler and the prefix it covers. */
 export interface PrefixNotFound {
   readonly prefix: string
-  readonly run: (ctx: Context) => Promise<void>
+  readonly run: Chain<Context>
 }
 
 /** Everything the App needs to dispatch. */
@@ -81,7 +82,7 @@ export function compileRoutes(root: Router<object>, settle: Settle, steps?: Rout
       if (extra?.before) handlers.push(extra.before)
       if (extra) handler = extra.handler
       handlers.push(wrapHandler(handler))
-      const chain = compose([...scope.middleware, ...handlers], settle)
+      const chain = composeChain([...scope.middleware, ...handlers], settle)
       const run = withErrorHandlers(chain, scope.errorHandlers, settle)
       tree.add(route.method, pattern, { method: route.method, pattern, run })
       if (route.name !== undefined) {
@@ -146,25 +147,30 @@ function noContent(ctx: Context, value: unknown): unknown {
  * answers by returning a value or writing through ctx; one that rethrows (or answers nothing) passes it up.
  */
 export function withErrorHandlers(
-  chain: (ctx: Context) => Promise<void>,
+  chain: Chain<Context>,
   handlers: readonly ErrorHandler<object>[],
   settle: Settle,
-): (ctx: Context) => Promise<void> {
+): Chain<Context> {
   if (handlers.length === 0) return chain
-  return async function guarded(ctx) {
-    try {
-      await chain(ctx)
-    } catch (thrown) {
-      let error = asError(thrown)
-      for (const handler of handlers) {
-        try {
-          if (await offerError(handler, error, ctx, settle)) return
-        } catch (rethrown) {
-          error = asError(rethrown)
-        }
+  const recover = async (ctx: Context, thrown: unknown): Promise<void> => {
+    let error = asError(thrown)
+    for (const handler of handlers) {
+      try {
+        if (await offerError(handler, error, ctx, settle)) return
+      } catch (rethrown) {
+        error = asError(rethrown)
       }
-      throw error
     }
+    throw error
+  }
+  return function guarded(ctx) {
+    let pending: Promise<void> | undefined
+    try {
+      pending = chain(ctx)
+    } catch (thrown) {
+      return recover(ctx, thrown)
+    }
+    return pending?.catch((thrown: unknown) => recover(ctx, thrown))
   }
 }
 

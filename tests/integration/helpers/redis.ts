@@ -67,7 +67,10 @@ export async function startRedis(): Promise<RedisServer> {
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
   const deadline = Date.now() + 10_000
   for (;;) {
-    const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 50))])
+    const failed = await Promise.race([
+      spawnError,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)),
+    ])
     if (failed)
       throw new Error(`redis-server could not start (install the Debian package): ${failed.message}`)
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${output}`)
