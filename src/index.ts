@@ -58,6 +58,8 @@ export type { EtagOptions } from './middleware/etag/index.js'
 export { DEFAULT_REDACTED_HEADERS, requestLogger } from './middleware/logger/index.js'
 export type { RequestLoggerOptions } from './middleware/logger/index.js'
 export { MemoryStore, rateLimit, takeTokens } from './middleware/rate-limit/index.js'
+export { RedisRateLimitStore } from './middleware/rate-limit/index.js'
+export type { RedisRateLimitStoreOptions } from './middleware/rate-limit/index.js'
 export type {
   BucketPolicy,
   BucketState,
@@ -92,6 +94,8 @@ export type { StateMiddleware } from './state/state-middleware.js'
 export { cookies, CookieJar, COOKIE_DEFAULTS } from './middleware/cookies/index.js'
 export type { CookieOptions, CookiesOptions, CookieState, SigningKey } from './middleware/cookies/index.js'
 export { session, Session, MemorySessionStore } from './middleware/session/index.js'
+export { RedisSessionStore } from './middleware/session/index.js'
+export type { RedisSessionStoreOptions } from './middleware/session/index.js'
 export type {
   MemorySessionStoreOptions,
   SessionData,

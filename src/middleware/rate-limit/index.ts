@@ -9,6 +9,7 @@ import { MemoryStore, type BucketPolicy, type RateLimitStore } from './store.js'
 
 export { MemoryStore, takeTokens } from './store.js'
 export type { BucketPolicy, BucketState, ConsumeResult, MemoryStoreOptions, RateLimitStore } from './store.js'
+export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './redis-store.js'
 
 type Context = AnyContext<Params, object>
 

@@ -14,6 +14,7 @@ export {
   type SessionData,
   type SessionStore,
 } from './store.js'
+export { RedisSessionStore, type RedisSessionStoreOptions } from './redis-store.js'
 
 /** Options for {@link session}. */
 export interface SessionOptions {

@@ -1,6 +1,6 @@
 /**
  * Where session data lives between requests: a small async interface, and an in-memory implementation for
- * one process (a Redis store belongs to the scale-out issue).
+ * one process; `RedisSessionStore` (redis-store.ts) shares sessions between processes.
  */
 
 /** Session data: any JSON-safe object. */
