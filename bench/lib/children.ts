@@ -43,6 +43,8 @@ export interface SpawnOptions {
   env: NodeJS.ProcessEnv
   /** Called with each complete line the child writes to stdout or stderr. */
   onLine: (line: string) => void
+  /** `tsx` (default) runs TypeScript through tsx's loader; `none` runs a JavaScript file with plain node. */
+  loader?: 'tsx' | 'none'
 }
 
 /** Splits a stream into lines for `onLine` and keeps the last few kB of it for error reports. */
@@ -65,17 +67,17 @@ function collect(
   })
 }
 
-/** Starts `node --import tsx script ...args` with an IPC channel and a raised open-files limit. */
+/**
+ * Starts `node --import tsx script ...args` (or `node script ...args` with `loader: 'none'`) with an IPC
+ * channel and a raised open-files limit.
+ */
 export function spawnNodeScript(script: string, args: string[], options: SpawnOptions): ManagedChild {
-  const proc = spawn(
-    'sh',
-    ['-c', RAISE_AND_EXEC, 'sh', process.execPath, '--import', 'tsx', script, ...args],
-    {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  )
+  const loader = options.loader === 'none' ? [] : ['--import', 'tsx']
+  const proc = spawn('sh', ['-c', RAISE_AND_EXEC, 'sh', process.execPath, ...loader, script, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
   const pid = proc.pid
   if (pid === undefined) throw new Error(`could not start ${options.name} (sh not found?)`)
   const tail = { text: '' }

@@ -4,6 +4,7 @@
  */
 import { describeExit, spawnNodeScript } from './children.js'
 import type { ManagedChild } from './children.js'
+import { bundleScript } from './bundle.js'
 
 /** A started server. */
 export interface StartedServer {
@@ -23,6 +24,8 @@ export interface StartServerOptions {
   onLine: (line: string) => void
   /** First start includes tsx compiling the sources, so this is generous. */
   timeoutMs?: number
+  /** Worker processes for bench/servers/swiftlet.ts (passed as WORKERS); undefined: one process. */
+  workers?: number
 }
 
 interface ListeningMessage {
@@ -58,7 +61,13 @@ function waitForListening(child: ManagedChild, script: string, timeoutMs: number
 
 /** Starts the server and resolves once it listens; throws {@link ServerStartError} otherwise. */
 export async function startServer(options: StartServerOptions): Promise<StartedServer> {
-  const child = spawnNodeScript(options.script, [], {
+  // The servers of bench/servers/ run as bundled JavaScript under plain node (bench/lib/bundle.ts): no
+  // loader thread or transform in the process measured. Other scripts (the example API forks a .ts
+  // upstream) keep tsx.
+  const bundled = /(^|\/)bench\/servers\/[^/]+\.ts$/.test(options.script)
+  const entry = bundled ? await bundleScript(options.script, options.cwd) : options.script
+  const child = spawnNodeScript(entry, [], {
+    loader: bundled ? 'none' : 'tsx',
     name: 'server',
     cwd: options.cwd,
     // PORT 0: let the kernel pick a free port, so a leftover server never collides with this run.
