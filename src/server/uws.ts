@@ -131,8 +131,6 @@ export class UwsServer implements CoreServer {
   }
 
   #onRequest(app: App<object>, log: Logger, res: HttpResponse, req: HttpRequest): void {
-    // The sink registers onAborted before anything else: a response finished later without it
-    // terminates the process, and an aborted response must never be touched again.
     const sink = new UwsSink(res, this.inFlight, log)
     this.inFlight.started()
     // No exception may cross a uWS callback: it would take the whole process down.
@@ -152,6 +150,10 @@ export class UwsServer implements CoreServer {
       log.error({ err }, 'uWS request callback failed')
       sink.fail()
     }
+    // Before this callback returns, and only for a response not already ended in it (a synchronous
+    // answer): without onAborted, a response finished later terminates the process when the client has
+    // gone. Nothing can abort the request while this callback runs.
+    sink.armAbort()
   }
 }
 
