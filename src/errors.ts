@@ -48,6 +48,10 @@ export const ERR = {
   GONE: 'ERR_GONE',
   /** A precondition header did not hold (412). */
   PRECONDITION_FAILED: 'ERR_PRECONDITION_FAILED',
+  /** A form went over one of its limits: file size, file count, field count or size, parts (413). */
+  FORM_LIMIT: 'ERR_FORM_LIMIT',
+  /** A multipart/form-data body is malformed: no boundary, a broken part header, a truncated body (400). */
+  MALFORMED_MULTIPART: 'ERR_MALFORMED_MULTIPART',
   /** The requested range cannot be served (416). */
   RANGE_NOT_SATISFIABLE: 'ERR_RANGE_NOT_SATISFIABLE',
   /** Rate limited (429). */

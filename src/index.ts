@@ -126,6 +126,19 @@ export type { CsrfOptions, CsrfState } from './middleware/csrf/index.js'
 export { serveStatic } from './middleware/static/index.js'
 export type { DotfilesPolicy, StaticOptions } from './middleware/static/index.js'
 
+// files: uploads, forms, downloads
+export { download, dispositionHeader } from './files/download.js'
+export type { DownloadOptions, DownloadSource } from './files/download.js'
+export { sanitizeFilename } from './files/filename.js'
+export { parseForm } from './files/form.js'
+export type { FormOptions } from './files/form.js'
+export { DEFAULT_FORM_LIMITS } from './files/limits.js'
+export type { FormFields, FormLimits } from './files/limits.js'
+export { multipart } from './files/multipart.js'
+export type { FieldPart, FilePart, MultipartIteratorOptions, MultipartPart } from './files/multipart.js'
+export { parseMultipart } from './files/upload.js'
+export type { FileInfo, FileSink, MultipartOptions, MultipartResult, UploadedFile } from './files/upload.js'
+
 // redirects
 export { redirectBack, redirectTo, safeRedirect } from './redirect.js'
 export type { RedirectToOptions, SafeRedirectOptions } from './redirect.js'

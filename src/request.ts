@@ -2,6 +2,7 @@
  * The request as Swiftlet's pipeline sees it: data copied off the server core, plus lazy readers for the
  * query and the body, each with a size limit.
  */
+import { Readable } from 'node:stream'
 import sjson from 'secure-json-parse'
 import { ERR, HttpError } from './errors.js'
 import { normalizePath } from './router/path.js'
@@ -19,6 +20,12 @@ export interface BodySource {
   read(limit: number): Promise<Buffer>
   /** True once every byte the client declared has arrived (or there was no body). */
   readonly complete: boolean
+  /**
+   * Optional: the body as a stream, for cores that can stop reading the socket while the consumer is behind
+   * (backpressure). Cores without it are read whole (up to the limit) and replayed.
+   * @param limit - Maximum body size in bytes; the stream errors with HttpError 413 past it.
+   */
+  stream?(limit: number): Readable
 }
 
 /** What a core copies off the wire before the pipeline runs. */
@@ -57,6 +64,7 @@ export class SwiftletRequest {
   #body: BodySource
   #query: URLSearchParams | undefined
   #bytes: Promise<Buffer> | undefined
+  #streamed = false
 
   constructor(init: RequestInit, bodyLimit: number) {
     this.method = init.method
@@ -103,7 +111,31 @@ export class SwiftletRequest {
    * @throws HttpError 413 when the body exceeds {@link bodyLimit} bytes.
    */
   bytes(): Promise<Buffer> {
+    if (this.#streamed) return Promise.reject(bodyConsumed())
     return (this.#bytes ??= this.#body.read(this.bodyLimit))
+  }
+
+  /**
+   * The body as a Node Readable, for bodies too large to buffer (uploads: see `parseMultipart`). Chunks
+   * flow as they arrive; on the uWS core the socket is paused while the Readable's buffer is full, so a
+   * slow consumer (a slow disk) slows the client down instead of filling memory. Readable once, and not
+   * together with {@link bytes} and the readers built on it. The stream errors with HttpError 413
+   * (`ERR_BODY_TOO_LARGE`) past {@link bodyLimit} bytes and 400 (`ERR_CLIENT_ABORTED`) when the client
+   * leaves. Cores without streaming (node:http, inject) read the body whole first, up to {@link bodyLimit}.
+   * @throws HttpError 500 `ERR_BODY_CONSUMED` when the body was already read or streamed.
+   */
+  stream(): Readable {
+    if (this.#streamed || this.#bytes) throw bodyConsumed()
+    this.#streamed = true
+    const body = this.#body
+    if (body.stream) return body.stream(this.bodyLimit)
+    const limit = this.bodyLimit
+    return Readable.from(
+      (async function* whole() {
+        yield await body.read(limit)
+      })(),
+      { objectMode: false },
+    )
   }
 
   /** The body as an ArrayBuffer (a copy). */
@@ -148,6 +180,10 @@ export class SwiftletRequest {
     }
     return new URLSearchParams(await this.text())
   }
+}
+
+function bodyConsumed(): HttpError {
+  return new HttpError(500, 'the request body was already read', { code: ERR.BODY_CONSUMED })
 }
 
 /**

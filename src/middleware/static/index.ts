@@ -1,16 +1,17 @@
 /**
  * Static files: validators and conditional GET, single byte ranges, MIME types from `mime-types`, index files,
  * Cache-Control, and path resolution that cannot leave the root. Small bodies are buffered; files and ranges
- * over `maxSize` are streamed from disk with backpressure.
+ * over `maxSize` are streamed from disk with backpressure (src/files/representation.ts, shared with
+ * `download`).
  */
-import { createReadStream, realpathSync, type Stats } from 'node:fs'
-import { open, realpath, stat } from 'node:fs/promises'
+import { realpathSync, type Stats } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { contentType } from 'mime-types'
 import type { MiddlewareHandler } from '../../compose.js'
 import type { Context, Params } from '../../context.js'
 import { ERR, HttpError } from '../../errors.js'
-import { fileEtag, isFresh, parseRange, rangeApplies, type ByteRange } from './conditional.js'
+import { fileRepresentation, sendRepresentation } from '../../files/representation.js'
 import { isInside, resolveUnder, type DotfilesPolicy } from './resolve.js'
 
 export type { DotfilesPolicy } from './resolve.js'
@@ -160,50 +161,13 @@ function redirectToDirectory(ctx: Context<Params, object>): typeof REDIRECTED {
 }
 
 async function sendFile(ctx: Context<Params, object>, file: string, st: Stats, s: Settings): Promise<void> {
-  const etag = fileEtag(st)
-  const lastModified = st.mtime.toUTCString()
-  if (s.etag) ctx.header('etag', etag)
-  if (s.lastModified) ctx.header('last-modified', lastModified)
   if (s.cacheControl !== false) ctx.header('cache-control', s.cacheControl)
-  ctx.header('accept-ranges', 'bytes')
-  const validators = { ...ctx.req.headers }
-  if (!s.etag) delete validators['if-none-match']
-  if (!s.lastModified) delete validators['if-modified-since']
-  if (isFresh(validators, etag, st.mtime)) {
-    ctx.status(304)
-    ctx.res.responded = true
-    return
-  }
-  const range = rangeApplies(ctx.req.headers, etag, lastModified)
-    ? parseRange(ctx.req.headers.range, st.size)
-    : undefined
-  if (range === 'unsatisfiable') {
-    throw new HttpError(416, 'range not satisfiable', { headers: { 'content-range': `bytes */${st.size}` } })
-  }
-  ctx.header('content-type', contentType(path.extname(file)) || 'application/octet-stream')
-  const bytes = range ?? { start: 0, end: st.size - 1 }
-  if (range !== undefined) ctx.header('content-range', `bytes ${range.start}-${range.end}/${st.size}`)
-  const status = range === undefined ? 200 : 206
-  const length = bytes.end - bytes.start + 1
-  if (length <= s.maxSize) {
-    ctx.send(await readRange(file, bytes), status)
-    return
-  }
-  // Large: stream from disk. The length is known, so the response keeps its Content-Length; a HEAD
-  // request closes the stream unread.
-  ctx.stream(createReadStream(file, { start: bytes.start, end: bytes.end }), { length, status })
-}
-
-/** Reads bytes start..end (inclusive); fewer if the file shrank meanwhile. */
-async function readRange(file: string, range: ByteRange): Promise<Buffer> {
-  const length = Math.max(0, range.end - range.start + 1)
-  const buffer = Buffer.alloc(length)
-  if (length === 0) return buffer
-  const handle = await open(file, 'r')
-  try {
-    const { bytesRead } = await handle.read(buffer, 0, length, range.start)
-    return bytesRead === length ? buffer : buffer.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
+  const type = contentType(path.extname(file)) || 'application/octet-stream'
+  const rep = fileRepresentation(file, st, {
+    type,
+    etag: s.etag,
+    lastModified: s.lastModified,
+    maxSize: s.maxSize,
+  })
+  await sendRepresentation(ctx, rep)
 }
