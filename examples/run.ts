@@ -1,7 +1,7 @@
 /**
  * The gallery runner (`npm run example -- <name>`):
  *
- *   npm run example                         lists the examples in examples/middleware/
+ *   npm run example                         lists the examples in examples/middleware/, and chat, sse-dashboard
  *   npm run example -- <name>               runs one on 127.0.0.1:$PORT (3000) and prints the URL and curl lines
  *   npm run example -- <name> --transcript  runs its curl lines against it and prints a Markdown transcript
  *                                           (docs/middleware.md's transcripts come from here, so they stay true)
@@ -15,6 +15,14 @@ import { serve, withUrl } from './middleware/serve.js'
 
 const DIR = new URL('./middleware/', import.meta.url)
 const NOT_EXAMPLES = new Set(['serve'])
+/** Examples in a folder of their own, whose app.ts exports `buildApp()` and `tryIt`. */
+const APP_EXAMPLES: Record<string, string> = {
+  chat: './chat/app.ts',
+  'sse-dashboard': './sse-dashboard/app.ts',
+  upload: './upload/app.ts',
+}
+const fileOf = (name: string): URL =>
+  new URL(APP_EXAMPLES[name] ?? `${name}.ts`, APP_EXAMPLES[name] ? import.meta.url : DIR)
 
 interface ExampleModule {
   app?: App<object>
@@ -29,12 +37,13 @@ async function names(): Promise<string[]> {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.slice(0, -3))
     .filter((name) => !NOT_EXAMPLES.has(name))
+    .concat(Object.keys(APP_EXAMPLES))
     .sort()
 }
 
 /** The first sentence of an example's header comment. */
 async function summary(name: string): Promise<string> {
-  const text = await readFile(new URL(`${name}.ts`, DIR), 'utf8')
+  const text = await readFile(fileOf(name), 'utf8')
   const comment = /\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? ''
   const prose = comment
     .replace(/^\s*\* ?/gm, ' ')
@@ -77,7 +86,10 @@ async function main(args: string[]): Promise<void> {
     process.exitCode = 1
     return
   }
-  const mod = (await import(fileURLToPath(new URL(`${name}.ts`, DIR)))) as ExampleModule
+  const loaded = (await import(fileURLToPath(fileOf(name)))) as ExampleModule & {
+    buildApp?: () => App<object>
+  }
+  const mod = loaded.buildApp ? { ...loaded, app: loaded.buildApp() } : loaded
   if (args.includes('--transcript')) return transcript(name, mod)
   console.log(`${name}: ${await summary(name)}`)
   if (mod.runChecks) {
