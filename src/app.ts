@@ -14,7 +14,15 @@ import { assertValidHeaders, type ResponseSink } from './response.js'
 import { StreamBody } from './streaming.js'
 import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
-import { DEFAULT_WS_MAX_PAYLOAD, type WebSocketRoute, type WebSocketRouteRecord } from './websocket.js'
+import {
+  DEFAULT_WS_MAX_PAYLOAD,
+  type MessageSchema,
+  type WebSocketRoute,
+  type WebSocketRouteRecord,
+} from './websocket.js'
+import type { Broker } from './pubsub/broker.js'
+import { Channels } from './pubsub/channels.js'
+import { PubSub } from './pubsub/hub.js'
 import { RouteError, SegmentTree } from './router/segment-tree.js'
 import type { PathParams, RouteMatcher } from './router/types.js'
 import { ERR } from './errors.js'
@@ -54,6 +62,12 @@ export interface AppOptions {
   validation?: ValidationOptions
   /** Serve the OpenAPI document (`/openapi.json`) and Swagger UI (`/docs`). @default false */
   openapi?: OpenApiOptions | boolean
+  /**
+   * Carries `publish()`, channel broadcasts and sends to one connection to other processes
+   * (`new RedisBroker({ url })`; docs/realtime.md). The app subscribes when it listens and closes the broker
+   * in `close()`. @default none: topics stay within this process (uWS native pub/sub)
+   */
+  broker?: Broker
 }
 
 /** A request for {@link App.inject}, with provider overrides (docs/dependencies.md). */
@@ -95,6 +109,9 @@ export class App<S extends object = State> extends Router<S> {
     largestPayload: 0,
     count: 0,
   }
+  readonly #pubsub: PubSub
+  /** Groups of WebSocket connections: join, leave, broadcast, send to one (docs/realtime.md#channels). */
+  readonly channels: Channels
   #chain: Chain<Context> | undefined
   #peakInFlight = 0
   #requests = 0
@@ -110,6 +127,14 @@ export class App<S extends object = State> extends Router<S> {
     this.#genReqId = options.genReqId ?? sequentialId()
     this.#lifecycle = new Lifecycle(this, this.log)
     this.#options = options
+    this.#pubsub = new PubSub(this.log, options.broker)
+    this.#pubsub.useCore((topic, message) => this.#lifecycle.publish(topic, message))
+    this.channels = new Channels(this.#pubsub)
+    // Subscribed before the core listens; closed after the connections are (the first shutdown hook).
+    if (options.broker) {
+      this.#lifecycle.startup.push(() => this.#pubsub.start())
+      this.#lifecycle.shutdown.push(() => this.#pubsub.close())
+    }
   }
 
   /** Runs before the server listens (connect to databases here). Hooks run in the order added. */
@@ -123,7 +148,10 @@ export class App<S extends object = State> extends Router<S> {
    * what the route's `upgrade` step returns.
    * @throws RouteError for a malformed pattern; Error `ERR_ROUTES_FROZEN` after the app started serving.
    */
-  ws<P extends string, U = undefined>(path: P, route: WebSocketRoute<PathParams<P>, U>): this {
+  ws<P extends string, U = undefined, M extends MessageSchema | undefined = undefined>(
+    path: P,
+    route: WebSocketRoute<PathParams<P>, U, M>,
+  ): this {
     if (this.#table) {
       throw Object.assign(new Error('routes cannot change after the app started serving'), {
         code: ERR.ROUTES_FROZEN,
@@ -131,7 +159,8 @@ export class App<S extends object = State> extends Router<S> {
     }
     const maxPayloadLength = route.maxPayloadLength ?? DEFAULT_WS_MAX_PAYLOAD
     // Stored type-erased: params and data are typed per route for its handlers, not in the shared table.
-    const record = { pattern: path, route, maxPayloadLength } as unknown as WebSocketRouteRecord
+    const hub = this.#pubsub
+    const record = { pattern: path, route, maxPayloadLength, hub } as unknown as WebSocketRouteRecord
     this.#webSockets.routes.add('GET', path, record)
     this.#webSockets.largestPayload = Math.max(this.#webSockets.largestPayload, maxPayloadLength)
     this.#webSockets.count++
@@ -144,11 +173,13 @@ export class App<S extends object = State> extends Router<S> {
   }
 
   /**
-   * Sends `message` to every WebSocket subscribed to `topic` (uWS native pub/sub). Text stays text, bytes go
-   * binary, anything else as JSON. @returns false before `listen()` or on a core without WebSockets.
+   * Sends `message` to every WebSocket subscribed to `topic` (uWS native pub/sub), and through the broker
+   * to the other processes when there is one. Text stays text, bytes go binary, anything else as JSON.
+   * @returns true when published here or handed to the broker; false without a broker before `listen()`
+   *   or on a core without WebSockets.
    */
   publish(topic: string, message: unknown): boolean {
-    return this.#lifecycle.publish(topic, message)
+    return this.#pubsub.publish(topic, message)
   }
 
   /** Runs after in-flight requests finished during {@link close} (close pools here). */

@@ -76,6 +76,10 @@ export const ERR = {
   CORE_FALLBACK: 'ERR_CORE_FALLBACK',
   /** The server could not listen on the requested host and port. */
   LISTEN_FAILED: 'ERR_LISTEN_FAILED',
+  /** Under `listen({ workers })`: a worker exited, or stayed silent for 60 s, before it listened. */
+  WORKER_EXITED: 'ERR_WORKER_EXITED',
+  /** A binary WebSocket message on a route that takes JSON text (close code 1003, RFC 6455 §7.4.1). */
+  WS_UNSUPPORTED_DATA: 'ERR_WS_UNSUPPORTED_DATA',
 } as const
 
 /** One of the {@link ERR} codes. */

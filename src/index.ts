@@ -20,6 +20,10 @@ export { normalizePath } from './router/path.js'
 export { EventStream, sse } from './sse.js'
 export { DEFAULT_WS_MAX_PAYLOAD } from './websocket.js'
 export type {
+  InvalidMessage,
+  InvalidMessagePolicy,
+  MessageOf,
+  MessageSchema,
   UpgradeRequest,
   WebSocketConnection,
   WebSocketMessage,
@@ -27,6 +31,14 @@ export type {
   WebSocketRoute,
 } from './websocket.js'
 export type { SseEvent, SseOptions } from './sse.js'
+// pub/sub: channels and brokers
+export { Channels } from './pubsub/channels.js'
+export type { AnyConnection, BroadcastOptions, GroupInfo } from './pubsub/channels.js'
+export { topicMatches } from './pubsub/broker.js'
+export type { Broker, BrokerListener } from './pubsub/broker.js'
+export { MemoryBroker, MemoryBus } from './pubsub/memory-broker.js'
+export { RedisBroker } from './pubsub/redis-broker.js'
+export type { RedisBrokerOptions } from './pubsub/redis-broker.js'
 export { isStreamSource, StreamBody } from './streaming.js'
 export type { StreamChunk, StreamOptions } from './streaming.js'
 export { Router } from './router/router.js'

@@ -2,6 +2,7 @@
  * WebSockets on the uWS core: one catch-all WebSocket behaviour, routed by Swiftlet's own segment tree.
  * Uses uWebSockets.js types only; the module itself is loaded by uws.ts alone.
  */
+import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type {
   HttpRequest,
@@ -17,7 +18,17 @@ import type { RequestHeaders } from '../request.js'
 import { statusLine } from '../response.js'
 import { normalizePath } from '../router/path.js'
 import type { RouteMatcher } from '../router/types.js'
-import type { WebSocketConnection, WebSocketOptions, WebSocketRouteRecord } from '../websocket.js'
+import {
+  encode,
+  parseMessage,
+  type InvalidMessage,
+  type WebSocketConnection,
+  type WebSocketMessage,
+  type WebSocketOptions,
+  type WebSocketRouteRecord,
+} from '../websocket.js'
+
+export { encode } from '../websocket.js'
 
 /** Per-socket data uWS keeps for us. */
 interface SocketData {
@@ -44,8 +55,12 @@ export function webSocketBehavior(
     upgrade: (res, req, context) => upgrade(routes, log, res, req, context),
     open: (ws) => {
       const socket = ws.getUserData()
-      socket.conn = new UwsConnection(ws, socket)
-      guard(log, socket.conn, () => socket.record.route.open?.(socket.conn as UwsConnection))
+      const conn = (socket.conn = new UwsConnection(ws, socket))
+      socket.record.hub.opened({
+        connection: conn,
+        publishExcept: (topic, data) => conn.publishNative(topic, data),
+      })
+      guard(log, conn, () => socket.record.route.open?.(conn))
     },
     message: (ws, message, isBinary) => {
       const socket = ws.getUserData()
@@ -58,7 +73,8 @@ export function webSocketBehavior(
       const data = isBinary
         ? Buffer.copyBytesFrom(new Uint8Array(message))
         : Buffer.from(message).toString('utf8')
-      guard(log, conn, () => socket.record.route.message?.(conn, data))
+      if (socket.record.route.schema) receiveValidated(log, conn, socket.record, data)
+      else guard(log, conn, () => socket.record.route.message?.(conn, data))
     },
     drain: (ws) => {
       const socket = ws.getUserData()
@@ -71,10 +87,14 @@ export function webSocketBehavior(
       const conn = socket.conn as UwsConnection
       conn.closed = true
       const reason = Buffer.from(message).toString('utf8')
+      // No exception may cross a uWS callback. Auto-leave runs after the handler, so it can still see the
+      // groups it is leaving (and broadcast a farewell to them).
       try {
         socket.record.route.close?.(conn, code, reason)
       } catch (err) {
         log.error({ err }, 'WebSocket close handler failed')
+      } finally {
+        socket.record.hub.closed(conn)
       }
     },
   }
@@ -143,6 +163,30 @@ function refuse(res: HttpResponse, signal: AbortSignal, status: number, message:
   })
 }
 
+/**
+ * Parses and validates a message against the route's schema; the handler gets the result, an invalid
+ * message gets the route's policy (an error frame by default) and a warn line.
+ */
+function receiveValidated(
+  log: Logger,
+  conn: UwsConnection,
+  record: WebSocketRouteRecord,
+  data: WebSocketMessage,
+): void {
+  const { route } = record
+  guard(log, conn, async () => {
+    const parsed = await parseMessage(route.schema as NonNullable<typeof route.schema>, data)
+    if (parsed.ok) return route.message?.(conn, parsed.value as never)
+    const { problem, closeCode } = parsed
+    log.warn({ route: record.pattern, connectionId: conn.id, ...problem }, 'WebSocket message refused')
+    const policy = route.onInvalidMessage ?? 'reply'
+    if (policy === 'reply') conn.send({ error: problem satisfies InvalidMessage })
+    // The reason is the code: short ASCII, well under the 123-byte limit of a close reason (RFC 6455 §5.5).
+    else if (policy === 'close') conn.close(closeCode, problem.code)
+    else return policy(conn, problem)
+  })
+}
+
 /** Runs a user handler; an exception or rejection is logged and closes the socket with 1011. */
 function guard(log: Logger, conn: UwsConnection, run: () => unknown): void {
   const fail = (err: unknown): void => {
@@ -159,6 +203,7 @@ function guard(log: Logger, conn: UwsConnection, run: () => unknown): void {
 
 /** The WebSocketConnection handed to route handlers. */
 class UwsConnection implements WebSocketConnection {
+  readonly id = randomUUID()
   closed = false
   readonly #ws: WebSocket<SocketData>
   readonly #socket: SocketData
@@ -198,15 +243,14 @@ class UwsConnection implements WebSocketConnection {
     if (!this.closed) this.#ws.unsubscribe(topic)
   }
   publish(topic: string, message: unknown): void {
-    if (this.closed) return
-    const [data, binary] = encode(message)
-    this.#ws.publish(topic, data, binary)
+    this.#socket.record.hub.publish(topic, message, this)
   }
-}
 
-/** Text stays text, bytes go binary, anything else is JSON text. */
-export function encode(message: unknown): [string | Uint8Array, boolean] {
-  if (typeof message === 'string') return [message, false]
-  if (message instanceof Uint8Array) return [message, true]
-  return [JSON.stringify(message), false]
+  /** Native publish to every subscriber of `topic` but this socket (what the hub calls). */
+  publishNative(topic: string, message: string | Uint8Array): boolean {
+    // A closed socket cannot publish (uWS throws); the hub publishes app-wide for closed senders.
+    if (this.closed) return false
+    const [data, binary] = encode(message)
+    return this.#ws.publish(topic, data, binary)
+  }
 }
