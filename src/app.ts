@@ -257,7 +257,7 @@ export class App<S extends object = State> extends Router<S> {
     this.#handling.started()
     if (this.#handling.count > this.#peakInFlight) this.#peakInFlight = this.#handling.count
     const req = new SwiftletRequest(init, this.limits.body)
-    const ctx = new Context(req, sink, this.#requestId(init), this.log) as Context
+    const ctx = new Context(req, sink, this, this.log) as Context
     if (overrides) ctx.scope = new DependencyScope(overrides)
     try {
       try {
@@ -318,8 +318,12 @@ export class App<S extends object = State> extends Router<S> {
     return this.#chain
   }
 
-  #requestId(init: RequestInit): string {
-    const incoming = this.#requestIdHeader === false ? undefined : init.headers[this.#requestIdHeader]
+  /**
+   * @internal A request's id, decided when `ctx.id` is first read: a valid incoming id header
+   * (`requestIdHeader`), else a generated one.
+   */
+  requestId(req: SwiftletRequest): string {
+    const incoming = this.#requestIdHeader === false ? undefined : req.headers[this.#requestIdHeader]
     return incoming !== undefined && isValidRequestId(incoming) ? incoming : this.#genReqId()
   }
 

@@ -5,6 +5,7 @@
 import type { DependencyScope } from './di/scope.js'
 import type { Logger } from './logger.js'
 import type { RequestHeaders, SwiftletRequest } from './request.js'
+import type { RequestIds } from './request-id.js'
 import { assertValidHeader, ResponseState, type ResponseSink } from './response.js'
 import { isStreamSource, StreamBody, type StreamChunk } from './streaming.js'
 
@@ -32,11 +33,6 @@ export class Context<
   readonly req: SwiftletRequest
   /** The response being built; helpers below write here. */
   readonly res = new ResponseState()
-  /**
-   * Request id: a valid incoming `x-request-id`, or a generated one. The requestId middleware may replace it;
-   * `ctx.log` binds it when first used.
-   */
-  id: string
   /** Route params, percent-decoded (`/users/:id` → `{ id }`). Empty before routing. */
   params: P
   /** Per-request state set by middleware (`ctx.state.user = ...`). A null-prototype object. */
@@ -54,6 +50,8 @@ export class Context<
   /** @internal This request's dependencies (see `provide()`); created on first use. */
   scope: DependencyScope | undefined = undefined
   #appLog: Logger
+  #id: string | undefined = undefined
+  readonly #ids: RequestIds
   #log: Logger | undefined
   #sink: ResponseSink
   #controller: AbortController | undefined
@@ -61,13 +59,25 @@ export class Context<
   #listening = false
 
   /** @internal Built by the App for each request. */
-  constructor(req: SwiftletRequest, sink: ResponseSink, id: string, log: Logger) {
+  constructor(req: SwiftletRequest, sink: ResponseSink, ids: RequestIds, log: Logger) {
     this.req = req
-    this.id = id
+    this.#ids = ids
     this.#sink = sink
     this.#appLog = log
     this.params = Object.create(null) as P
     this.state = Object.create(null) as S
+  }
+
+  /**
+   * Request id: a valid incoming `x-request-id`, or a generated one, decided on first read (most requests
+   * of an app without logging never need one). The requestId middleware may replace it; `ctx.log` binds it
+   * when first used.
+   */
+  get id(): string {
+    return (this.#id ??= this.#ids.requestId(this.req))
+  }
+  set id(id: string) {
+    this.#id = id
   }
 
   /** HTTP method, e.g. `GET`. */

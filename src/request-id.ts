@@ -1,5 +1,11 @@
 /** Request ids: the default generator and the check for ids taken from clients. */
 import { randomBytes } from 'node:crypto'
+import type { SwiftletRequest } from './request.js'
+
+/** @internal Decides a request's id when `ctx.id` is first read (the App). */
+export interface RequestIds {
+  requestId(req: SwiftletRequest): string
+}
 
 /**
  * Request ids that are unique per process and cheap: a random per-process prefix and a counter
