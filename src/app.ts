@@ -29,6 +29,7 @@ import { ERR } from './errors.js'
 import { inject, type InjectOptions, type InjectResponse } from './server/inject.js'
 import { InFlight } from './server/in-flight.js'
 import { Lifecycle, type ListenOptions, type ListenInfo } from './server/lifecycle.js'
+import { routeBodyLimit } from './server/limits.js'
 import { isValidRequestId, sequentialId } from './request-id.js'
 import { urlFor } from './url-for.js'
 import { DependencyScope } from './di/scope.js'
@@ -189,9 +190,12 @@ export class App<S extends object = State> extends Router<S> {
   }
 
   /**
-   * Runs startup hooks, then listens on the uWebSockets.js core.
+   * Runs startup hooks, then listens on the uWebSockets.js core. With `workers`, the primary forks that many
+   * processes, each running this same script, hooks and listen included, and resolves once all of them
+   * listen (docs/server.md, "Workers").
    * @throws Error `ERR_CORE_FALLBACK` when the native binary did not load (unless `allowFallback`),
-   *   `ERR_LISTEN_FAILED` when the port cannot be bound.
+   *   `ERR_LISTEN_FAILED` when the port cannot be bound, `ERR_WORKER_EXITED` (or the worker's own error)
+   *   when a worker fails to start; RangeError for a bad `workers`.
    */
   listen(options: ListenOptions = {}): Promise<ListenInfo> {
     this.#freeze()
@@ -200,7 +204,8 @@ export class App<S extends object = State> extends Router<S> {
 
   /**
    * Graceful shutdown: stops accepting, lets in-flight requests finish within `timeoutMs`, closes the
-   * remaining connections, then runs shutdown hooks. Safe to call more than once.
+   * remaining connections, then runs shutdown hooks. Safe to call more than once. In the primary of
+   * `listen({ workers })`, every worker does so and exits; in a worker, the process exits once closed.
    * @param timeoutMs - Drain deadline in ms. @default the listen option `shutdownTimeoutMs` (10000)
    */
   close(timeoutMs?: number): Promise<void> {
@@ -280,6 +285,15 @@ export class App<S extends object = State> extends Router<S> {
       this.#requests++
       this.#handling.released()
     }
+  }
+
+  /**
+   * @internal The body limit in bytes of the route a request for `method` and `path` (as sent, without the
+   * query) would match; `limits.body` when none matches. Cores ask before routing (docs/security.md).
+   */
+  bodyLimitFor(method: string, path: string): number {
+    if (!this.#table) this.#freeze()
+    return routeBodyLimit(this.#table as RouteTable, method, path, this.limits.body)
   }
 
   /**

@@ -74,6 +74,8 @@ export const ERR = {
   INVALID_ROUTE: 'ERR_INVALID_ROUTE',
   /** The uWebSockets.js native binary did not load and the JavaScript imitation was not allowed. */
   CORE_FALLBACK: 'ERR_CORE_FALLBACK',
+  /** The chosen core cannot serve what `listen()` asked for (tls or http2 on uWS; http2 without tls). */
+  CORE_UNSUPPORTED: 'ERR_CORE_UNSUPPORTED',
   /** The server could not listen on the requested host and port. */
   LISTEN_FAILED: 'ERR_LISTEN_FAILED',
   /** Under `listen({ workers })`: a worker exited, or stayed silent for 60 s, before it listened. */

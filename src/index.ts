@@ -55,6 +55,8 @@ export { RouteError, SegmentTree } from './router/segment-tree.js'
 export type { PathParams, RouteMatch, RouteMatcher } from './router/types.js'
 export type { InjectOptions, InjectResponse } from './server/inject.js'
 export type { ListenInfo, ListenOptions } from './server/lifecycle.js'
+export type { ListenTlsOptions } from './server/node-tls.js'
+export { isPrimary, workerId } from './server/cluster-role.js'
 
 // built-in middleware (1)
 export { enableCompletionLoggers, setCompletionLogger } from './completion-log.js'

@@ -40,6 +40,11 @@ export interface RequestInit {
   /** Remote address as text ('' when unknown), or a function that reads it on first use. */
   ip: string | (() => string)
   body: BodySource | null
+  /**
+   * Body limit in bytes of the route the request matches, looked up by the core before routing: the most
+   * its body source buffers, and what a declared Content-Length was checked against. @default `limits.body`
+   */
+  bodyLimit?: number
   /** A limit the core already saw violated (414, 431, 413, 417): the pipeline answers with it. */
   error?: HttpError
 }
@@ -57,7 +62,11 @@ export class SwiftletRequest {
   /** Lower-cased header names. */
   readonly headers: RequestHeaders
   #ip: string | (() => string)
-  /** Maximum body size in bytes for the readers below. @default the app's `limits.body` (1 MiB) */
+  /**
+   * Maximum body size in bytes for the readers below: the app's `limits.body` (1 MiB by default) until
+   * routing, then the matched route's (its `bodyLimit` option or bodyLimit() middleware). Lowering it in
+   * code works; raising it above the route's limit does not, as the core buffers no more than that.
+   */
   bodyLimit: number
   /** The error a core attached before routing (see {@link RequestInit.error}). */
   readonly preError: HttpError | undefined

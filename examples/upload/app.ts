@@ -45,12 +45,14 @@ export function buildUploadApp(options: UploadAppOptions = {}): { app: App; dir:
   const store = path.join(dir, 'files')
   mkdirSync(store, { recursive: true })
   const catalogue = new Map<string, StoredFile & { path: string }>()
-  // The body ceiling is checked before routing: it must allow the largest upload (5 files of 200 MiB).
-  const app = createApp({ logger: options.logger ?? true, limits: { body: 1000 * MiB + MiB } })
+  // Every other route keeps the default 1 MiB body limit; only /upload raises its own (below).
+  const app = createApp({ logger: options.logger ?? true })
 
   app.get('/', (ctx) => ctx.html(PAGE))
 
-  app.post('/upload', async (ctx) => {
+  // The route's limit is checked on Content-Length before routing: it allows the largest upload (5 files of
+  // 200 MiB, plus room for the multipart framing).
+  app.post('/upload', { bodyLimit: 1000 * MiB + MiB }, async (ctx) => {
     // Temporary files land under `dir` (same file system as `store`, so rename() is a move, not a copy).
     const { files } = await parseMultipart(ctx, { dest: dir, limits: { fileSize: 200 * MiB, files: 5 } })
     const stored: StoredFile[] = []

@@ -6,6 +6,7 @@ import { composeChain, type Chain, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
+import { bodyLimitOf, parseBytes } from '../middleware/body-limit/index.js'
 import { joinPaths } from './path.js'
 import type { ErrorHandler, Method, RouteRecord, Router } from './router.js'
 import { RouteError, SegmentTree } from './segment-tree.js'
@@ -17,6 +18,8 @@ export interface CompiledRoute {
   readonly pattern: string
   /** `undefined` when the route finished synchronously. */
   readonly run: Chain<Context>
+  /** Body limit in bytes from the route's `bodyLimit` option or bodyLimit() middleware; undefined: the app's. */
+  readonly bodyLimit: number | undefined
 }
 
 /** A router's not-found handler and the prefix it covers. */
@@ -32,6 +35,8 @@ export interface RouteTable {
   readonly names: ReadonlyMap<string, string>
   /** Longest prefix first. */
   readonly notFound: readonly PrefixNotFound[]
+  /** True when some route has a body limit of its own (cores then look it up before routing). */
+  readonly bodyLimits: boolean
 }
 
 /** Turns a returned value into the response. */
@@ -63,6 +68,9 @@ export function compileRoutes(root: Router<object>, settle: Settle, steps?: Rout
   const tree = new SegmentTree<CompiledRoute>()
   const names = new Map<string, string>()
   const notFound: PrefixNotFound[] = []
+  // bodyLimit() in app.use() is the base for every route; it still runs there (unmatched requests too).
+  const appLimit = lastLimit(root.middleware)
+  let bodyLimits = appLimit !== undefined
   const visit = (router: Router<object>, parent: Scope, isRoot: boolean): void => {
     const scope: Scope = isRoot
       ? { prefix: router.prefix, middleware: [], errorHandlers: [] }
@@ -77,14 +85,22 @@ export function compileRoutes(root: Router<object>, settle: Settle, steps?: Rout
       const pattern = joinPaths(scope.prefix, route.path)
       const handlers = [...route.handlers]
       let handler = handlers.pop() as Middleware<Context>
+      const bodyLimit = routeLimit(route, handlers, scope.middleware) ?? appLimit
+      if (bodyLimit !== undefined) bodyLimits = true
       // Validation sits after app, router and route middleware, right before the handler.
       const extra = steps?.(route, handler)
       if (extra?.before) handlers.push(extra.before)
       if (extra) handler = extra.handler
       handlers.push(wrapHandler(handler))
-      const chain = composeChain([...scope.middleware, ...handlers], settle)
-      const run = withErrorHandlers(chain, scope.errorHandlers, settle)
-      tree.add(route.method, pattern, { method: route.method, pattern, run })
+      // bodyLimit() middleware is compiled into `bodyLimit` (dispatch applies it), not run per request.
+      const middleware = [...scope.middleware, ...handlers].filter((fn) => bodyLimitOf(fn) === undefined)
+      const chain = composeChain(middleware, settle)
+      tree.add(route.method, pattern, {
+        method: route.method,
+        pattern,
+        run: withErrorHandlers(chain, scope.errorHandlers, settle),
+        bodyLimit,
+      })
       if (route.name !== undefined) {
         if (names.has(route.name)) throw new RouteError(`duplicate route name "${route.name}"`)
         names.set(route.name, pattern)
@@ -105,7 +121,29 @@ export function compileRoutes(root: Router<object>, settle: Settle, steps?: Rout
   }
   visit(root, { prefix: '', middleware: [], errorHandlers: [] }, true)
   notFound.sort((a, b) => b.prefix.length - a.prefix.length)
-  return { tree, names, notFound }
+  return { tree, names, notFound, bodyLimits }
+}
+
+/**
+ * A route's own body limit: its `bodyLimit` option, else the bodyLimit() middleware closest to the handler.
+ * @throws RangeError for an invalid `bodyLimit` option.
+ */
+function routeLimit(
+  route: RouteRecord,
+  handlers: readonly Middleware<Context>[],
+  scope: readonly Middleware<Context>[],
+): number | undefined {
+  const option = route.options.bodyLimit
+  if (option !== undefined) return parseBytes(option)
+  return lastLimit(handlers) ?? lastLimit(scope)
+}
+
+function lastLimit(middleware: readonly Middleware<Context>[]): number | undefined {
+  for (let i = middleware.length - 1; i >= 0; i--) {
+    const limit = bodyLimitOf(middleware[i])
+    if (limit !== undefined) return limit
+  }
+  return undefined
 }
 
 /** Route name → full pattern, computed without freezing anything (for `urlFor` during setup). */

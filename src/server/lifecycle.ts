@@ -7,6 +7,10 @@ import type { Logger } from '../logger.js'
 import { ERR } from '../errors.js'
 import type { InFlight } from './in-flight.js'
 import type { WebSocketOptions } from '../websocket.js'
+import { workerSetting, type WorkerSetting } from './cluster-role.js'
+import { reportFailure, reportListening, WorkerControl, workerListenOptions } from './cluster-worker.js'
+import type { WorkerPool } from './cluster-primary.js'
+import type { ListenTlsOptions } from './node-tls.js'
 
 /** Options for `app.listen()`. */
 export interface ListenOptions {
@@ -15,16 +19,31 @@ export interface ListenOptions {
   /** Address to bind. Use `0.0.0.0` to accept connections from other machines. @default '127.0.0.1' */
   host?: string
   /**
-   * When the uWebSockets.js native binary cannot load (the package then offers a slow, incomplete
-   * JavaScript imitation), serve on Swiftlet's node:http core instead of refusing to start. The imitation
-   * itself is never used. @default false
+   * Alias of `core: 'auto'`, kept for existing callers: when the uWebSockets.js native binary cannot load
+   * (the package then offers a slow, incomplete JavaScript imitation), serve on the node:http core instead of
+   * refusing to start. The imitation itself is never used. @default false
    */
   allowFallback?: boolean
   /**
-   * The server core: `uws` (uWebSockets.js) or `node` (node:http, for what this uWS build lacks, such as
-   * debugging with Node's tooling). @default 'uws'
+   * The server core (see docs/cores.md): `uws` (uWebSockets.js; refuses to start without its native binary,
+   * and cannot serve `tls` or `http2`), `node` (node:http, node:https with `tls`, node:http2 with `http2`), or
+   * `auto` (uWS when its native binary loads and neither `tls` nor `http2` is asked for, else node, with a
+   * warning log line saying why). @default 'uws', or 'node' when `tls` or `http2` is set
    */
-  core?: 'uws' | 'node'
+  core?: 'uws' | 'node' | 'auto'
+  /**
+   * Serve HTTPS on the node core (node:https): Node's TLS server options, at least `key` and `cert` (PEM
+   * strings or Buffers), optionally `ca`, `passphrase`, `pfx`, `minVersion`, `ciphers`, `SNICallback`...
+   * `handshakeTimeout` defaults to `headersTimeoutMs`. `ListenInfo.url` then starts with `https://`.
+   * @see https://nodejs.org/api/tls.html#tlscreatesecurecontextoptions
+   */
+  tls?: ListenTlsOptions
+  /**
+   * Serve HTTP/2 (RFC 9113) on the node core, next to HTTP/1.1 on the same port: the protocol is chosen per
+   * connection by TLS ALPN (`h2`, else `http/1.1`). Needs `tls` (browsers speak HTTP/2 over TLS only; h2c is
+   * not offered). At most 100 concurrent streams per connection. @default false
+   */
+  http2?: boolean
   /**
    * node:http core: time allowed for a request's header block to arrive, in ms (slowloris defence). The uWS
    * core's equivalent is fixed at about 10 s inside its parser. @default 10000
@@ -52,16 +71,36 @@ export interface ListenOptions {
    * @default 'log'
    */
   processErrors?: 'log' | 'exit' | false
+  /**
+   * Serve from this many worker processes on the same port (node:cluster; `'auto'`: one per core, from
+   * `os.availableParallelism()`). The process you started becomes the primary: it runs no startup hooks and
+   * builds no server, forks the workers (each re-runs your entry script, builds its own App, runs its own
+   * hooks and listens: with SO_REUSEPORT on uWS, through cluster's shared handle on node), restarts a worker
+   * that dies (backoff 100 ms doubling to 10 s), and on `close()` or a signal has every worker drain within
+   * `shutdownTimeoutMs` and exit, killing it 5 s after that. Worker log lines carry `worker: 1..n`; see
+   * `isPrimary()` and `workerId()`, and docs/server.md ("Workers").
+   * @throws RangeError unless `'auto'` or an integer from 1 to 256.
+   */
+  workers?: number | 'auto'
 }
 
 /** Where the app is listening. */
 export interface ListenInfo {
   port: number
   host: string
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://host:port` with `tls`. */
   url: string
-  /** Which core serves: `uWebSockets.js native`, `node:http`, or `node:http (uWebSockets.js unavailable)`. */
+  /**
+   * Which core serves: `uWebSockets.js native`, `node:http`, `node:https`, `node:http2` (h2 and HTTP/1.1
+   * over TLS), or `node:http (uWebSockets.js unavailable)` when `auto` fell back.
+   */
   core: string
+  /** In the primary of `listen({ workers })`: the number of workers. */
+  workers?: number
+  /** In the primary of `listen({ workers })`: the workers' pids, by worker number (updated on restarts). */
+  pids?: number[]
+  /** In a worker of `listen({ workers })`: its number, 1..n (see `workerId()`). */
+  worker?: number
 }
 
 type Hook = () => unknown
@@ -82,37 +121,59 @@ export interface CoreServer {
 }
 
 /**
- * Starts the requested core. On uWS, checks the native binary loaded: the package quietly falls back to a
- * JavaScript imitation, which Swiftlet refuses (or, with `allowFallback`, replaces by node:http).
- * @throws Error `ERR_CORE_FALLBACK`, `ERR_LISTEN_FAILED`.
+ * Starts the requested core (see {@link ListenOptions.core}). On uWS, checks the native binary loaded: the
+ * package quietly falls back to a JavaScript imitation, which Swiftlet refuses (or, with `auto`, replaces by
+ * the node core).
+ * @throws Error `ERR_CORE_FALLBACK` (uws without its native binary), `ERR_CORE_UNSUPPORTED` (uws with `tls`
+ *   or `http2`; `http2` without `tls`), `ERR_LISTEN_FAILED`.
  */
 async function startCore(app: App<object>, options: ListenOptions, log: Logger): Promise<CoreServer> {
-  const { NodeServer } = await import('./node.js')
-  if (options.core === 'node') return NodeServer.start(app, options, log, 'node:http')
+  const { NodeServer, nodeCoreName } = await import('./node.js')
+  const secure = options.tls !== undefined || options.http2 === true
+  let core = options.core ?? (secure ? 'node' : 'uws')
+  if (core === 'uws' && options.allowFallback === true) core = 'auto'
+  if (core === 'uws' && secure) {
+    throw Object.assign(
+      new Error(
+        'the uWebSockets.js core cannot serve tls or http2 (this build has no TLS): pass ' +
+          "listen({ core: 'node' }) or { core: 'auto' }, or terminate TLS at a proxy in front of uWS",
+      ),
+      { code: ERR.CORE_UNSUPPORTED },
+    )
+  }
+  if (core === 'node') return NodeServer.start(app, options, log, nodeCoreName(options))
+  if (core === 'auto' && secure) {
+    const name = nodeCoreName(options)
+    log.warn({ core: name }, `core: ${name}; tls/http2 was asked for and the uWebSockets.js build has no TLS`)
+    return NodeServer.start(app, options, log, name)
+  }
   // Loaded on first listen only, so apps that only use inject() never load the native addon.
   const { loadUws, UwsServer } = await import('./uws.js')
-  if (loadUws().native) {
+  const loaded = loadUws()
+  if (loaded.native) {
     log.info({ core: 'uWebSockets.js native' }, 'core: uWebSockets.js native')
     return UwsServer.start(app, options, log)
   }
-  if (options.allowFallback !== true) {
+  if (core !== 'auto') {
     log.error(
+      { reason: loaded.reason },
       'core: uWebSockets.js native binary did not load; refusing to start on its JavaScript imitation',
     )
     throw Object.assign(
       new Error(
-        'uWebSockets.js fell back to its slow JavaScript imitation (the native binary did not load). ' +
-          'Pass listen({ allowFallback: true }) to serve on the node:http core instead; never benchmark it as uWS.',
+        `uWebSockets.js fell back to its slow JavaScript imitation (${loaded.reason}). ` +
+          "Pass listen({ core: 'node' }) or listen({ core: 'auto' }) to serve on the node:http core instead; " +
+          'never benchmark it as uWS.',
       ),
       { code: ERR.CORE_FALLBACK },
     )
   }
-  const core = 'node:http (uWebSockets.js unavailable)'
+  const name = 'node:http (uWebSockets.js unavailable)'
   log.warn(
-    { core },
-    `core: ${core}; the uWebSockets.js native binary did not load, do not benchmark this as uWS`,
+    { core: name, reason: loaded.reason },
+    `core: ${name}; the uWebSockets.js native binary did not load (${loaded.reason}), do not benchmark this as uWS`,
   )
-  return NodeServer.start(app, options, log, core)
+  return NodeServer.start(app, options, log, name)
 }
 
 /** @internal Owned by the App. */
@@ -123,13 +184,17 @@ export class Lifecycle {
   readonly #app: App<object>
   readonly #log: Logger
   #server: CoreServer | undefined
+  /** The primary's workers under `listen({ workers })`; this process then has no server of its own. */
+  #pool: WorkerPool | undefined
+  /** Set in a worker of `listen({ workers })`: the primary's close requests, and the exit after close(). */
+  #worker: WorkerControl | undefined
   #closed: Promise<void> | undefined
   #timeoutMs = 10_000
   #processHandlers: Array<[string, (err: unknown) => void]> = []
 
   /** Where the server listens, once it does. */
   get info(): ListenInfo | undefined {
-    return this.#server?.info
+    return this.#server?.info ?? this.#pool?.info
   }
 
   constructor(app: App<object>, log: Logger) {
@@ -138,8 +203,41 @@ export class Lifecycle {
   }
 
   async listen(options: ListenOptions): Promise<ListenInfo> {
-    if (this.#server || this.closing) throw new Error('app.listen() was already called')
+    if (this.#server || this.#pool || this.closing) throw new Error('app.listen() was already called')
     this.#timeoutMs = options.shutdownTimeoutMs ?? 10_000
+    // listen({ workers }): the primary forks and supervises, each worker serves (src/server/cluster-*.ts).
+    if (options.workers !== undefined) {
+      const worker = workerSetting()
+      return worker === undefined ? this.#listenPrimary(options) : this.#listenWorker(options, worker)
+    }
+    return this.#serve(options)
+  }
+
+  async #listenPrimary(options: ListenOptions): Promise<ListenInfo> {
+    const { WorkerPool } = await import('./cluster-primary.js')
+    this.#pool = await WorkerPool.start(options, this.#log.child({ role: 'primary' }))
+    this.#trapSignals(options.signals ?? ['SIGINT', 'SIGTERM'])
+    this.#containErrors(options.processErrors ?? 'log')
+    const { url, core, workers, pids } = this.#pool.info
+    this.#log.info({ url, core, workers, pids }, `listening on ${url} with ${workers} workers`)
+    return this.#pool.info
+  }
+
+  async #listenWorker(options: ListenOptions, worker: WorkerSetting): Promise<ListenInfo> {
+    try {
+      const info = await this.#serve(workerListenOptions(options, worker))
+      info.worker = worker.id
+      this.#worker = new WorkerControl(this.#log, (timeoutMs) => this.close(timeoutMs))
+      reportListening(info)
+      return info
+    } catch (err) {
+      // The primary's listen() rejects with this; the worker's own rejection ends it as usual.
+      reportFailure(err)
+      throw err
+    }
+  }
+
+  async #serve(options: ListenOptions): Promise<ListenInfo> {
     for (const hook of this.startup) await hook()
     const server = await startCore(this.#app, options, this.#log)
     this.#server = server
@@ -160,6 +258,13 @@ export class Lifecycle {
 
   async #close(timeoutMs: number): Promise<void> {
     this.closing = true
+    if (this.#pool) {
+      // The primary runs no hooks of its own: each worker drains and runs its hooks.
+      await this.#pool.close(timeoutMs)
+      for (const [event, handler] of this.#processHandlers) process.off(event, handler)
+      this.#log.info('server closed (every worker exited)')
+      return
+    }
     const server = this.#server
     if (server) {
       const deadline = Date.now() + timeoutMs
@@ -191,6 +296,8 @@ export class Lifecycle {
     }
     for (const [event, handler] of this.#processHandlers) process.off(event, handler)
     this.#log.info('server closed')
+    // A worker's work is done once it closed: it exits (the primary restarts it unless it is shutting down).
+    this.#worker?.exit()
   }
 
   #trapSignals(signals: NodeJS.Signals[] | false): void {
@@ -200,6 +307,7 @@ export class Lifecycle {
         if (this.closing) {
           // A second signal during the drain: the operator wants out now.
           this.#log.warn({ signal }, 'second signal during shutdown; exiting now')
+          this.#pool?.kill()
           process.exit(1)
         }
         this.#log.info({ signal }, 'shutting down gracefully')

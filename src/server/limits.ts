@@ -2,6 +2,8 @@
 import type { Limits } from '../app.js'
 import { ERR, HttpError } from '../errors.js'
 import type { RequestHeaders } from '../request.js'
+import { normalizePath } from '../router/path.js'
+import type { RouteTable } from '../router/compile.js'
 
 const DECIMAL = /^\d+$/
 
@@ -10,6 +12,7 @@ const DECIMAL = /^\d+$/
  * middleware, so it is logged and carries the request id).
  * @param targetLength - Length of the request target (path + `?` + query), in bytes.
  * @param headerBytes - Size of the header block (names + values), in bytes.
+ * @param bodyLimit - Body limit in bytes of the route the request matches (see {@link routeBodyLimit}).
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 (414), RFC 6585 §5 (431),
  *   RFC 9110 §15.5.14 (413), §10.1.1 and §15.5.18 (417), RFC 9112 §6.3 (400: invalid Content-Length)
  */
@@ -18,6 +21,7 @@ export function limitError(
   headerBytes: number,
   headers: RequestHeaders,
   limits: Limits,
+  bodyLimit: number = limits.body,
 ): HttpError | undefined {
   if (targetLength > limits.url) {
     return new HttpError(414, `request target longer than ${limits.url} bytes`, { code: ERR.URI_TOO_LONG })
@@ -35,8 +39,23 @@ export function limitError(
     return new HttpError(417, 'only "Expect: 100-continue" is supported', { code: ERR.EXPECTATION_FAILED })
   }
   const declared = declaredLength(headers)
-  if (declared > limits.body) return bodyTooLarge(limits.body)
+  if (declared > bodyLimit) return bodyTooLarge(bodyLimit)
   return undefined
+}
+
+/**
+ * The body limit, in bytes, of the route `method` and `path` match (its `bodyLimit` option or bodyLimit()
+ * middleware), routed as dispatch() does (canonical path, HEAD falling back to GET); `fallback` (the app's
+ * `limits.body`) when no route matches or the route sets none. Only route configuration decides it: nothing
+ * the client sends besides the method and target. Costs nothing when no route sets a limit.
+ * @param path - The path as sent, still percent-encoded, without the query.
+ */
+export function routeBodyLimit(table: RouteTable, method: string, path: string, fallback: number): number {
+  if (!table.bodyLimits || path.charCodeAt(0) !== 47) return fallback
+  const canonical = normalizePath(path)
+  const match =
+    table.tree.match(method, canonical) ?? (method === 'HEAD' ? table.tree.match('GET', canonical) : null)
+  return match?.value.bodyLimit ?? fallback
 }
 
 /**

@@ -11,7 +11,7 @@ import { bodyTooLarge } from './limits.js'
 
 /**
  * Bytes held for a body nobody reads yet; past it the socket is paused until a reader comes (the default
- * body limit is reached first, so this matters only for apps that raised `limits.body` for uploads).
+ * body limit is reached first, so this matters only for routes with a higher limit, such as uploads).
  */
 const UNREAD_BUFFER = 1024 * 1024
 
@@ -26,12 +26,15 @@ export class UwsBody implements BodySource {
   readonly #res: HttpResponse
   #paused = false
   #stream: { readable: Readable; limit: number } | undefined
+  readonly #ceiling: number
 
   /**
-   * @param limit - Hard ceiling in bytes (the app's body limit): past it the data is dropped, not buffered.
+   * @param limit - Hard ceiling in bytes (the matched route's body limit, else the app's `limits.body`): past
+   *   it the data is dropped, not buffered. Readers asking for more still get no more than this.
    */
   constructor(res: HttpResponse, limit: number) {
     this.#res = res
+    this.#ceiling = limit
     // Registered synchronously in the request callback, as uWS requires.
     res.onData((chunk, isLast) => {
       try {
@@ -69,7 +72,9 @@ export class UwsBody implements BodySource {
    * client leaves. Measured on this uWS build: a paused socket is not timed out and gets no onData; a
    * response can still be ended (with close) while paused.
    */
-  stream(limit: number): Readable {
+  stream(requested: number): Readable {
+    // Code may have raised ctx.req.bodyLimit: the stream still ends at the route's limit.
+    const limit = Math.min(requested, this.#ceiling)
     const readable = new Readable({ highWaterMark: 256 * 1024, read: () => this.#resume() })
     const failure = this.#error ?? (this.#size > limit ? bodyTooLarge(limit) : undefined)
     if (failure) {

@@ -24,6 +24,8 @@ export interface LoadedUws {
   uws: Uws
   /** True when the native addon loaded; false for the package's JavaScript imitation. */
   native: boolean
+  /** Why the native addon did not load (empty when it did), for the refusal or fallback log line. */
+  reason: string
 }
 
 let loaded: LoadedUws | undefined
@@ -41,8 +43,21 @@ export function loadUws(): LoadedUws {
   const native = Object.values(require.cache).some(
     (mod) => mod?.exports === uws && mod.filename.endsWith('.node'),
   )
-  loaded = { uws, native }
+  loaded = { uws, native, reason: native ? '' : imitationReason(require) }
   return loaded
+}
+
+/** Why the package returned its imitation: the environment asked for it, or the binary failed to load. */
+function imitationReason(require: NodeJS.Require): string {
+  if (/^(1|true)$/i.test(process.env.UWS_USE_FALLBACK ?? '')) return 'UWS_USE_FALLBACK is set'
+  const binary = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`
+  try {
+    // The package's wrapper swallowed the error: loading the binary again reproduces it.
+    require(`uWebSockets.js/binaries/${binary}`)
+    return 'unknown'
+  } catch (err) {
+    return `${binary}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+  }
 }
 
 /** The running uWS server for one App. */
@@ -135,12 +150,14 @@ export class UwsServer implements CoreServer {
     this.inFlight.started()
     // No exception may cross a uWS callback: it would take the whole process down.
     try {
-      const init = copyRequest(req, app.limits)
+      const init = copyRequest(req, app)
       // Read on demand (most requests never ask), and only while the response is still ours to touch.
       init.ip = () => (sink.usable ? Buffer.from(res.getRemoteAddressAsText()).toString() : '')
       // onData must be attached now or the body bytes are lost; even a request refused before routing
       // gets a reader, so the sink knows the body is unread and closes the connection after answering.
-      if (hasBody(init.headers)) init.body = sink.attachBody(new UwsBody(res, app.limits.body))
+      if (hasBody(init.headers)) {
+        init.body = sink.attachBody(new UwsBody(res, init.bodyLimit ?? app.limits.body))
+      }
       // An invalid Content-Length leaves the framing unknowable: 400, then close (RFC 9112 §6.3). The uWS
       // parser closes most such sockets itself, but only after this callback ran, and it keeps serving
       // differing duplicates (`5` and `7`) with the first value.
@@ -175,7 +192,8 @@ function bindFailureReason(host: string, port: number): Promise<string> {
  * Copies everything needed from the HttpRequest, synchronously: it is valid only during this callback,
  * and reading it after an await would read freed memory.
  */
-function copyRequest(req: HttpRequest, limits: App<object>['limits']): RequestInit {
+function copyRequest(req: HttpRequest, app: App<object>): RequestInit {
+  const limits = app.limits
   const method = req.getCaseSensitiveMethod()
   const path = req.getUrl()
   const querystring = req.getQuery() ?? ''
@@ -190,6 +208,8 @@ function copyRequest(req: HttpRequest, limits: App<object>['limits']): RequestIn
     else headers[name] = previous + (name === 'cookie' ? '; ' : ', ') + value
   })
   const targetLength = path.length + (querystring === '' ? 0 : querystring.length + 1)
-  const error = limitError(targetLength, headerBytes, headers, limits)
-  return { method, path, querystring, headers, ip: '', body: null, ...(error ? { error } : {}) }
+  // The matched route's limit (never anything the client chose) decides the early 413 and the buffering.
+  const bodyLimit = hasBody(headers) ? app.bodyLimitFor(method, path) : limits.body
+  const error = limitError(targetLength, headerBytes, headers, limits, bodyLimit)
+  return { method, path, querystring, headers, ip: '', body: null, bodyLimit, ...(error ? { error } : {}) }
 }

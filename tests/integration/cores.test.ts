@@ -1,6 +1,7 @@
 /**
- * The same app on both socket cores (uWebSockets.js and node:http): what a user relies on must not depend
- * on the core. Where the uWS parser decides differently (see docs/server.md), the uWS-specific suites say so.
+ * The same app on both plain socket cores (uWebSockets.js and node:http): what a user relies on must not
+ * depend on the core. The full table over every core (node:https and node:http2 included) is the conformance
+ * suite, tests/conformance/; the differences are listed in docs/cores.md.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
