@@ -34,6 +34,8 @@ import { findScenario } from './lib/scenarios.js'
 import type { Scenario } from './lib/scenarios.js'
 import { localTarget, REMOTE_WARNING, resolveTarget, TargetRefused } from './lib/target.js'
 import type { Target } from './lib/target.js'
+import { runRealtime } from './lib/ws-run.js'
+import { findRealtimeScenario } from './lib/ws-scenarios.js'
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Per-request timeout of the generator, in seconds (autocannon's default, stated so it is documented). */
@@ -59,6 +61,7 @@ async function startOwnServer(opts: Options): Promise<ServerUnderTest> {
     script: opts.server,
     cwd: REPO_ROOT,
     ioDelayMs: opts.ioDelayMs,
+    workers: opts.workers,
     onLine: (line) => progress.log(`server | ${line}`),
   })
   children.push(server.child)
@@ -204,7 +207,12 @@ function startLoad(opts: Options, server: ServerUnderTest, needs: FileNeeds) {
 /** Prints the summary and writes --json; a JSON file that cannot be written fails the run (exit 1). */
 function output(opts: Options, measurements: Measurements): number {
   const report = buildReport(measurements)
-  process.stdout.write(renderSummary(report))
+  return emit(opts, report, renderSummary(report))
+}
+
+/** Prints a summary and writes the report as --json (shared with the real-time scenarios). */
+function emit(opts: Options, report: object, summary: string): number {
+  process.stdout.write(summary)
   if (opts.json === undefined) return 0
   try {
     writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`)
@@ -220,6 +228,11 @@ function output(opts: Options, measurements: Measurements): number {
 
 /** One complete run; returns the exit code. */
 async function run(opts: Options): Promise<number> {
+  const realtime = findRealtimeScenario(opts.scenario)
+  if (realtime !== undefined) {
+    const env = { cwd: REPO_ROOT, progress, children, emit: (r: object, text: string) => emit(opts, r, text) }
+    return runRealtime(opts, realtime, env)
+  }
   const startedAt = new Date()
   // Refuse a non-loopback URL before anything else happens.
   const scenario = scenarioOf(opts)

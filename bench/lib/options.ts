@@ -4,6 +4,13 @@
  */
 import { parseArgs } from 'node:util'
 import { findScenario, SCENARIOS, SCENARIO_NAMES } from './scenarios.js'
+import type { Scenario } from './scenarios.js'
+import {
+  DEFAULT_INTERVAL_MS,
+  findRealtimeScenario,
+  REALTIME_SCENARIOS,
+  REALTIME_SCENARIO_NAMES,
+} from './ws-scenarios.js'
 
 /** The I/O kinds the example API's /io route knows. */
 export const IO_KINDS = ['timer', 'upstream', 'file'] as const
@@ -40,6 +47,10 @@ export interface Options {
   /** Open-loop arrival rate in requests per second (implies the `open` generator). */
   rate: number | undefined
   generator: GeneratorName
+  /** bench/servers/swiftlet.ts only: serve from this many worker processes (`listen({ workers })`). */
+  workers: number | undefined
+  /** Real-time broadcast scenarios (ws-broadcast, sse): the server publishes every this many ms. */
+  intervalMs: number
 }
 
 /** Thrown for bad usage; the caller prints the message and exits 2. */
@@ -66,6 +77,9 @@ Options:
                      scenarios other than io default to ${BENCH_SERVER}
   --scenario NAME    what to request (default io):
 ${SCENARIOS.map((s) => `                       ${s.name.padEnd(15)}${s.summary}`).join('\n')}
+                     real-time (long-lived connections; own generator, no --url/--rate/--generator):
+${REALTIME_SCENARIOS.map((s) => `                       ${s.name.padEnd(15)}${s.summary}`).join('\n')}
+  --interval MS      ws-broadcast, sse: publish interval of the server (default ${DEFAULT_INTERVAL_MS})
   --generator NAME   autocannon (default) | wrk (Debian package, for peak rates; no warm-up
                      split: connection set-up is inside its window) | open (see --rate)
   --rate R           open loop: R requests per second scheduled by the clock, latency measured
@@ -77,6 +91,9 @@ ${SCENARIOS.map((s) => `                       ${s.name.padEnd(15)}${s.summary}`
   --allow-remote     let --url leave this machine. For your own servers only: prints a warning;
                      nothing in this repository's tests or benches uses it
   --json FILE        also write the results as JSON to FILE
+  --workers N        serve from N worker processes on one port (Swiftlet's listen({ workers }));
+                     starts ${BENCH_SERVER}, io included; server CPU sums the primary and
+                     its workers. Mind the cores: the generator needs one of them
   -h, --help         show this help
 
 Sweeps (--connections 100,500,... x --io-delay) and peers side by side: npm run bench:compare -- --help
@@ -118,12 +135,14 @@ function rawValues(argv: string[]) {
         'server-pid': { type: 'string' },
         server: { type: 'string' },
         json: { type: 'string' },
+        workers: { type: 'string' },
         scenario: { type: 'string', default: 'io' },
         generator: { type: 'string' },
         rate: { type: 'string' },
         method: { type: 'string' },
         header: { type: 'string', multiple: true },
         body: { type: 'string' },
+        interval: { type: 'string' },
         'allow-remote': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -158,15 +177,17 @@ export function parseOptions(argv: string[]): Options | 'help' {
     )
   }
   const scenario = findScenario(values.scenario)
-  if (scenario === undefined) {
-    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} (got ${values.scenario})`)
+  if (scenario === undefined && findRealtimeScenario(values.scenario) === undefined) {
+    const names = [...SCENARIO_NAMES, ...REALTIME_SCENARIO_NAMES].join(', ')
+    throw new UsageError(`--scenario must be one of ${names} (got ${values.scenario})`)
   }
-  const request = requestOptions(values, scenario)
+  const request = requestOptions(values, scenario ?? { method: 'GET' })
   const load = loadOptions(values)
   return {
     ...request,
     ...load,
-    scenario: scenario.name,
+    intervalMs: realtimeOptions(values),
+    scenario: values.scenario,
     connections: numberOption('connections', values.connections, 1, 100_000, true),
     durationS: numberOption('duration', values.duration, 1, 3600, false),
     warmupS: numberOption('warmup', values.warmup, 0, 600, false),
@@ -174,7 +195,10 @@ export function parseOptions(argv: string[]): Options | 'help' {
     ioDelayMs: numberOption('io-delay', values['io-delay'], 1, 60_000, true),
     url: values.url,
     json: values.json,
-    server: values.server ?? (scenario.name === 'io' ? DEFAULT_SERVER : BENCH_SERVER),
+    server:
+      values.server ??
+      (values.scenario === 'io' && values.workers === undefined ? DEFAULT_SERVER : BENCH_SERVER),
+    workers: workersOption(values),
     serverPid: serverPid === undefined ? undefined : numberOption('server-pid', serverPid, 1, 2 ** 22, true),
   }
 }
@@ -194,7 +218,7 @@ function parseHeader(raw: string): [string, string] {
 }
 
 /** Method, headers, body and --allow-remote; the request options need --url. */
-function requestOptions(values: RawValues, scenario: (typeof SCENARIOS)[number]) {
+function requestOptions(values: RawValues, scenario: Pick<Scenario, 'method' | 'headers' | 'body'>) {
   const custom = values.method !== undefined || values.header !== undefined || values.body !== undefined
   if (custom && values.url === undefined) {
     throw new UsageError(
@@ -220,4 +244,41 @@ function loadOptions(values: RawValues) {
     throw new UsageError('--rate and --generator open go together (the open loop needs a rate)')
   }
   return { rate, generator }
+}
+
+/** --interval, and the flags the real-time scenarios do not take (they run their own generator). */
+function realtimeOptions(values: RawValues): number {
+  const realtime = findRealtimeScenario(values.scenario)
+  if (realtime === undefined) {
+    if (values.interval !== undefined) throw new UsageError('--interval needs --scenario ws-broadcast or sse')
+    return DEFAULT_INTERVAL_MS
+  }
+  for (const flag of ['url', 'rate', 'generator'] as const) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(
+        `--${flag} does not apply to --scenario ${realtime.name} (it runs its own clients)`,
+      )
+    }
+  }
+  if (values.interval !== undefined && !realtime.broadcast) {
+    throw new UsageError(`--interval needs a broadcast scenario (ws-broadcast or sse), not ${realtime.name}`)
+  }
+  return values.interval === undefined
+    ? DEFAULT_INTERVAL_MS
+    : numberOption('interval', values.interval, 1, 60_000, true)
+}
+
+/** --workers: only the Swiftlet bench server knows it (WORKERS), and only for request/response scenarios. */
+function workersOption(values: RawValues): number | undefined {
+  if (values.workers === undefined) return undefined
+  if (values.url !== undefined) throw new UsageError('--workers starts the server: it excludes --url')
+  if (values.server !== undefined && values.server !== BENCH_SERVER) {
+    throw new UsageError(`--workers is understood by ${BENCH_SERVER} only (got --server ${values.server})`)
+  }
+  if (findRealtimeScenario(values.scenario) !== undefined) {
+    throw new UsageError(
+      '--workers applies to the request/response scenarios (a publish reaches one worker only)',
+    )
+  }
+  return numberOption('workers', values.workers, 1, 64, true)
 }

@@ -3,7 +3,7 @@
  * `undefined` on systems without /proc so the run still completes, just without those figures.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /** Runs a tiny shell snippet; `ulimit` is a shell builtin, so there is no binary to call directly. */
 function shell(script: string): string | undefined {
@@ -67,15 +67,63 @@ export function processCpuTicks(pid: number): number | undefined {
   }
 }
 
+/** Whether a process is a node:cluster worker: its initial environment carries `NODE_UNIQUE_ID`. */
+function isClusterWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .some((v) => v.startsWith('NODE_UNIQUE_ID='))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The server's processes: `pid` and those of its children that are node:cluster workers (Swiftlet's
+ * `listen({ workers })`), found through the parent pid in each /proc/PID/stat. Other children (the example
+ * API's upstream service) are left out, like any remote dependency. Just `[pid]` when /proc cannot be listed.
+ */
+export function serverProcesses(pid: number): number[] {
+  const workers: number[] = []
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+        if (ppid === pid && isClusterWorker(Number(entry))) workers.push(Number(entry))
+      } catch {
+        // The process ended while we listed /proc.
+      }
+    }
+  } catch {
+    return [pid]
+  }
+  return [pid, ...workers]
+}
+
+/**
+ * CPU ticks of the server: `pid` plus its cluster workers ({@link serverProcesses}). A worker that exited
+ * during the window loses its ticks, so compare windows in which none did.
+ */
+export function serverCpuTicks(pid: number): number | undefined {
+  let total: number | undefined
+  for (const member of serverProcesses(pid)) {
+    const ticks = processCpuTicks(member)
+    if (ticks !== undefined) total = (total ?? 0) + ticks
+  }
+  return total
+}
+
 /** A CPU reading tied to the wall clock, so usage can be expressed as a share of one core. */
 export interface CpuSample {
   ticks: number | undefined
   atMs: number
 }
 
-/** Takes a {@link CpuSample} of a process now. */
+/** Takes a {@link CpuSample} of a server (its process and its cluster workers) now. */
 export function sampleCpu(pid: number | undefined): CpuSample {
-  return { ticks: pid === undefined ? undefined : processCpuTicks(pid), atMs: performance.now() }
+  return { ticks: pid === undefined ? undefined : serverCpuTicks(pid), atMs: performance.now() }
 }
 
 /** CPU used between two samples, in microseconds, and the wall time between them. */
@@ -108,13 +156,20 @@ export function listenOverflows(): number | undefined {
   }
 }
 
-/** Resident memory of a process in kB (`VmRSS` in /proc/PID/status), or undefined where unreadable. */
+/**
+ * Resident memory in kB (`VmRSS` in /proc/PID/status) of a server: its process and its cluster workers
+ * (shared library pages are counted once per process), or undefined where unreadable.
+ */
 export function processRssKb(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match?.[1] === undefined ? undefined : Number(match[1])
-  } catch {
-    return undefined
+  let total: number | undefined
+  for (const member of serverProcesses(pid)) {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${member}/status`, 'utf8'))
+      if (match?.[1] !== undefined) total = (total ?? 0) + Number(match[1])
+    } catch {
+      // Gone, or not readable: counted as nothing.
+    }
   }
+  return total
 }

@@ -77,6 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       IO_DELAY_MS: String(options.ioDelayMs),
+      ...(options.workers === undefined ? {} : { WORKERS: String(options.workers) }),
     },
     onLine: options.onLine,
   })

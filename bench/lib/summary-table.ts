@@ -64,16 +64,20 @@ function openFilesText(r: Report): string {
 
 /** The summary table, followed by the warnings (all of them, never truncated). */
 export function renderSummary(r: Report): string {
-  const table = rows(r)
+  return renderTable(rows(r), r.warnings)
+}
+
+/** Label/value rows under the title, then the warnings; shared with the real-time report (ws-report.ts). */
+export function renderTable(table: [string, string][], warnings: string[]): string {
   const width = Math.max(...table.map(([label]) => label.length)) + 2
   const lines = [
     '',
     'Swiftlet load test',
     ...table.map(([label, value]) => `  ${label.padEnd(width)}${value}`),
   ]
-  if (r.warnings.length > 0) {
-    lines.push('', `WARNINGS (${r.warnings.length}) — read these before quoting any figure above:`)
-    for (const warning of r.warnings) lines.push(`  !! ${warning}`)
+  if (warnings.length > 0) {
+    lines.push('', `WARNINGS (${warnings.length}) — read these before quoting any figure above:`)
+    for (const warning of warnings) lines.push(`  !! ${warning}`)
   }
   return `${lines.join('\n')}\n`
 }

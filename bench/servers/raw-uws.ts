@@ -19,6 +19,7 @@ import {
   PARAM_ROUTES,
   PORT,
 } from './shared.js'
+import { parseIntervalMs, REALTIME_TOPIC, RealtimeHub } from '../lib/ws-bench-hub.js'
 
 const uws = createRequire(import.meta.url)('uWebSockets.js') as typeof UwsModule
 type Res = UwsModule.HttpResponse
@@ -104,6 +105,51 @@ app.post('/stats/reset', (res) => {
   gauge.reset()
   res.writeStatus('204 No Content').endWithoutBody()
 })
+// Real-time scenarios (ws-idle, ws-broadcast, sse): see bench/lib/ws-bench-hub.ts.
+const sseClients = new Set<Res>()
+const realtime = new RealtimeHub((text) => {
+  app.publish(REALTIME_TOPIC, text)
+  const frame = `data: ${text}\n\n`
+  // Outside a uWS callback: cork each response so its chunk goes out in one write.
+  for (const res of sseClients) res.cork(() => res.write(frame))
+})
+// uWS copies the user data's keys onto the WebSocket object: a key named `subscribe` would hide ws.subscribe().
+app.ws<{ joins: boolean }>('/ws', {
+  upgrade: (res, req, context) => {
+    res.upgrade(
+      { joins: query(req, 'subscribe') === '1' },
+      req.getHeader('sec-websocket-key'),
+      req.getHeader('sec-websocket-protocol'),
+      req.getHeader('sec-websocket-extensions'),
+      context,
+    )
+  },
+  open: (ws) => {
+    realtime.webSockets++
+    if (ws.getUserData().joins) ws.subscribe(REALTIME_TOPIC)
+  },
+  close: () => {
+    realtime.webSockets--
+  },
+})
+app.get('/sse', (res) => {
+  res.onAborted(() => {
+    sseClients.delete(res)
+    realtime.sseStreams--
+  })
+  res.writeStatus('200 OK').writeHeader('content-type', 'text/event-stream; charset=utf-8')
+  res.writeHeader('cache-control', 'no-cache').write(': subscribed\n\n')
+  sseClients.add(res)
+  realtime.sseStreams++
+})
+app.get('/realtime', (res) => json(res, realtime.snapshot()))
+app.post('/realtime/start', (res, req) => {
+  const intervalMs = parseIntervalMs(query(req, 'intervalMs'))
+  if (intervalMs === undefined) return json(res, { error: 'intervalMs: 1 to 60000' }, '400 Bad Request')
+  if (!realtime.start(intervalMs)) return json(res, { error: 'already publishing' }, '409 Conflict')
+  res.writeStatus('204 No Content').endWithoutBody()
+})
+app.post('/realtime/stop', (res) => json(res, realtime.stop()))
 app.listen(HOST, PORT, (socket) => {
   if (!socket) throw new Error('raw-uws: could not listen')
   announce(uws.us_socket_local_port(socket), CORE, () => uws.us_listen_socket_close(socket))

@@ -2,7 +2,10 @@
  * Swiftlet serving the bench scenarios (see shared.ts), built on the sources (`../../src/index.js`) so a
  * run measures the working tree. Logger off, as in every peer's fast setup.
  */
-import { createApp, type MiddlewareHandler } from '../../src/index.js'
+import { createApp, sse, type EventStream, type MiddlewareHandler } from '../../src/index.js'
+import { parseIntervalMs, REALTIME_TOPIC, RealtimeHub } from '../lib/ws-bench-hub.js'
+import { isPrimary } from '../../src/index.js'
+import { answerClusterStats, askClusterStats, serveClusterStats } from './cluster-stats.js'
 import {
   announce,
   blocking,
@@ -45,10 +48,60 @@ if (MIDDLEWARE_COUNT !== 10) throw new Error('bench/servers/swiftlet.ts spells o
 app.get('/gather', (ctx) => gather(ctx.query.get('mode')))
 app.get('/blocking', (ctx) => blocking(ctx.query.get('mode')))
 
-app.get('/stats', () => ({ ...app.stats(), ioDelayMs: DELAY_MS, core: `Swiftlet (${app.address?.core})` }))
-app.post('/stats/reset', () => {
-  app.resetPeak()
+/** `WORKERS=N` (loadtest --workers N): N worker processes on one port; /stats then sums them all. */
+const WORKERS = process.env.WORKERS === undefined ? undefined : Number(process.env.WORKERS)
+const coreName = (core: string | undefined): string =>
+  `Swiftlet (${core}${WORKERS === undefined ? '' : `, ${WORKERS} workers`})`
+app.get('/stats', async () => ({
+  ...(WORKERS === undefined ? app.stats() : await askClusterStats('read')),
+  ioDelayMs: DELAY_MS,
+  core: coreName(app.address?.core),
+}))
+app.post('/stats/reset', async () => {
+  if (WORKERS === undefined) app.resetPeak()
+  else await askClusterStats('reset')
 })
+if (WORKERS !== undefined && !isPrimary()) answerClusterStats(app)
 
-const info = await app.listen({ port: PORT, host: HOST, signals: false })
-announce(info.port, `Swiftlet (${info.core})`, () => void app.close())
+// Real-time scenarios (ws-idle, ws-broadcast, sse): see bench/lib/ws-bench-hub.ts.
+const streams = new Set<EventStream>()
+const realtime = new RealtimeHub((text) => {
+  app.publish(REALTIME_TOPIC, text)
+  for (const stream of streams) stream.send(text)
+})
+app.ws('/ws', {
+  upgrade: (req) => ({ subscribe: req.query.get('subscribe') === '1' }),
+  open: (ws) => {
+    realtime.webSockets++
+    if (ws.data.subscribe) ws.subscribe(REALTIME_TOPIC)
+  },
+  close: () => {
+    realtime.webSockets--
+  },
+})
+app.get('/sse', (ctx) => {
+  const stream = sse(ctx, { heartbeatMs: 0 })
+  // Headers go out with the first chunk: the comment tells the subscriber at once that it is connected.
+  stream.comment('subscribed')
+  streams.add(stream)
+  realtime.sseStreams++
+  stream.onClose(() => {
+    streams.delete(stream)
+    realtime.sseStreams--
+  })
+})
+app.get('/realtime', () => realtime.snapshot())
+app.post('/realtime/start', (ctx) => {
+  const intervalMs = parseIntervalMs(ctx.query.get('intervalMs'))
+  if (intervalMs === undefined) return ctx.json({ error: 'intervalMs: an integer from 1 to 60000' }, 400)
+  if (!realtime.start(intervalMs)) return ctx.json({ error: 'already publishing' }, 409)
+  return ctx.status(204)
+})
+app.post('/realtime/stop', () => realtime.stop())
+
+const info = await app.listen({ port: PORT, host: HOST, signals: false, workers: WORKERS })
+// With workers, only the primary talks to the harness; each worker drains and exits when it goes away.
+if (isPrimary()) {
+  if (WORKERS !== undefined) serveClusterStats()
+  announce(info.port, coreName(info.core), () => void app.close())
+}
