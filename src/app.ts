@@ -224,6 +224,7 @@ export class App<S extends object = State> extends Router<S> {
     return inject(
       {
         limits: this.limits,
+        bodyLimitFor: (method: string, path: string) => this.bodyLimitFor(method, path),
         handle: (init: RequestInit, sink: ResponseSink) => this.handle(init, sink, overrides),
       },
       request,
@@ -254,7 +255,7 @@ export class App<S extends object = State> extends Router<S> {
    * Entry point for every core: runs one request through the app-level onion and the route, then writes
    * the response once through `sink`. Never rejects.
    */
-  async handle(init: RequestInit, sink: ResponseSink, overrides?: readonly Override[]): Promise<void> {
+  handle(init: RequestInit, sink: ResponseSink, overrides?: readonly Override[]): Promise<void> | undefined {
     const chain = this.#chain ?? this.#freeze()
     // The clock is read only when a completion line can be written (it costs ~0.5 us on Node 20).
     const start = this.#logInfo || completionLoggersEnabled() ? performance.now() : 0
@@ -264,17 +265,48 @@ export class App<S extends object = State> extends Router<S> {
     const req = new SwiftletRequest(init, this.limits.body)
     const ctx = new Context(req, sink, this, this.log) as Context
     if (overrides) ctx.scope = new DependencyScope(overrides)
+    let pending: Promise<void> | undefined
     try {
-      try {
-        // A synchronous chain (no middleware awaiting, a handler returning a value) answers without a
-        // promise or a tick: on uWS, inside the request callback, where the writes are already corked.
-        const pending = chain(ctx)
-        if (pending) await pending
-      } catch (thrown) {
-        respondWithError(ctx, asError(thrown))
+      pending = chain(ctx)
+    } catch (thrown) {
+      respondWithError(ctx, asError(thrown))
+    }
+    if (pending || ctx.scope) return this.#finish(ctx, sink, start, pending)
+    // A synchronous chain (no middleware awaiting, a handler returning a value) is answered here, with no
+    // promise and no tick: on uWS, inside the request callback, where writes need no cork.
+    let committing: Promise<void> | undefined
+    try {
+      committing = this.#commit(ctx, sink, start)
+    } catch (err) {
+      this.log.error({ err, reqId: ctx.id }, 'failed to write response')
+    }
+    if (committing) return this.#finish(ctx, sink, start, undefined, committing)
+    this.#requests++
+    this.#handling.released()
+    return undefined
+  }
+
+  /**
+   * The asynchronous rest of {@link handle}: awaits the chain (`pending`), commits, awaits a streamed body
+   * (`committing`), then runs provider cleanups. Never rejects.
+   */
+  async #finish(
+    ctx: Context,
+    sink: ResponseSink,
+    start: number,
+    pending: Promise<void> | undefined,
+    committing?: Promise<void>,
+  ): Promise<void> {
+    try {
+      if (!committing) {
+        try {
+          if (pending) await pending
+        } catch (thrown) {
+          respondWithError(ctx, asError(thrown))
+        }
+        // Only a streamed body makes this asynchronous: a buffered response costs no extra tick.
+        committing = this.#commit(ctx, sink, start)
       }
-      // Only a streamed body makes this asynchronous: a buffered response costs no extra tick.
-      const committing = this.#commit(ctx, sink, start)
       if (committing) await committing
     } catch (err) {
       this.log.error({ err, reqId: ctx.id }, 'failed to write response')
@@ -341,7 +373,7 @@ export class App<S extends object = State> extends Router<S> {
     return incoming !== undefined && isValidRequestId(incoming) ? incoming : this.#genReqId()
   }
 
-  #commit(ctx: Context, sink: ResponseSink, start: number): void | Promise<void> {
+  #commit(ctx: Context, sink: ResponseSink, start: number): Promise<void> | undefined {
     const { res, req } = ctx
     if (sink.aborted) {
       if (res.body instanceof StreamBody) res.body.close()

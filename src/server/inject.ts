@@ -34,7 +34,7 @@ export interface InjectResponse {
 }
 
 /** What `inject` needs of an app: its limits and its request entry point. */
-export type InjectTarget = Pick<App<object>, 'limits' | 'handle'>
+export type InjectTarget = Pick<App<object>, 'limits' | 'handle' | 'bodyLimitFor'>
 
 /** Runs one request through `app` in memory. */
 export function inject(app: InjectTarget, options: InjectOptions): Promise<InjectResponse> {
@@ -45,19 +45,31 @@ export function inject(app: InjectTarget, options: InjectOptions): Promise<Injec
   const target = options.url.startsWith('/') ? options.url : `/${options.url}`
   const q = target.indexOf('?')
   const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + (v?.length ?? 0), 0)
+  const method = (options.method ?? 'GET').toUpperCase()
+  const path = q === -1 ? target : target.slice(0, q)
+  // The matched route's body limit (its bodyLimit option or middleware), as the socket cores decide it.
+  const bodyLimit = body ? app.bodyLimitFor(method, path) : app.limits.body
   const init: RequestInit = {
-    method: (options.method ?? 'GET').toUpperCase(),
-    path: q === -1 ? target : target.slice(0, q),
+    method,
+    path,
     querystring: q === -1 ? '' : target.slice(q + 1),
     headers,
     ip: options.ip ?? '127.0.0.1',
     body: body ? bufferBody(body) : null,
-    error: limitError(target.length, headerBytes, headers, app.limits),
+    bodyLimit,
+    error: limitError(target.length, headerBytes, headers, app.limits, bodyLimit),
   }
   const sink = new InjectSink()
   // Resolved once the whole pipeline is done (log line and counters included), as a socket client would
   // see the response only after the server wrote it.
-  return app.handle(init, sink).then(() => {
+  let handled: Promise<void> | undefined
+  try {
+    handled = app.handle(init, sink)
+  } catch (err) {
+    // Routes that cannot freeze (duplicates) throw on the first request.
+    return Promise.reject(err as Error)
+  }
+  return Promise.resolve(handled).then(() => {
     if (!sink.response) throw new Error('no response was written')
     return sink.response
   })

@@ -27,6 +27,8 @@ export class UwsSink implements ResponseSink {
   #onAbort: (() => void) | undefined
   #stream: UwsStreamer | undefined
   #body: { abort(): void } | undefined
+  /** True until the core's request callback returns: uWS corks the socket for the callback's duration. */
+  #inCallback = true
   readonly #res: HttpResponse
   readonly #owner: InFlight
   readonly #log: Logger
@@ -38,12 +40,13 @@ export class UwsSink implements ResponseSink {
   }
 
   /**
-   * Registers onAborted unless the response already ended. Called by the core before its request callback
-   * returns: a response finished after that callback without onAborted terminates the process when the
+   * Marks the end of the request callback (later writes need a cork) and registers onAborted unless the
+   * response already ended. Called by the core as its request callback returns: a response finished after that callback without onAborted terminates the process when the
    * client has gone, and with it we know never to touch `res` again. A response answered synchronously
    * (inside the callback) needs none, which saves a native call per request.
    */
   armAbort(): void {
+    this.#inCallback = false
     if (this.#done) return
     this.#res.onAborted(() => {
       this.aborted = true
@@ -89,8 +92,10 @@ export class UwsSink implements ResponseSink {
     // uWS writes header names and values verbatim, CR/LF/NUL included (upstream #1299): the App checks
     // every header before calling send(), for all cores alike (see App#commit).
     if (body instanceof StreamBody) return this.#streamer().send(response, body)
-    // Writes made after an await must be corked, or each write becomes its own syscall and packet.
-    this.#res.cork(() => this.#write(response, body))
+    // Inside the request callback uWS has the socket corked already; writes made after an await must be
+    // corked, or each write becomes its own syscall and packet.
+    if (this.#inCallback) this.#write(response, body)
+    else this.#res.cork(() => this.#write(response, body))
   }
 
   #streamer(): UwsStreamer {
