@@ -46,8 +46,14 @@ export class ResponseState {
   status = 200
   /** True once a status was set explicitly. */
   statusSet = false
-  /** Headers by lower-cased name. */
-  readonly headers = new Map<string, HeaderValue>()
+  #headers: Map<string, HeaderValue> | undefined = undefined
+  /**
+   * Headers by lower-cased name. Created on first use: a request awaiting I/O holds no Map until its
+   * response is built (less to copy at each young-generation GC with thousands in flight).
+   */
+  get headers(): Map<string, HeaderValue> {
+    return (this.#headers ??= new Map())
+  }
   /** The body; `null` for none. */
   body: ResponseBody = null
   /** True once a helper (json/text/send...) or a returned value produced the response. */
