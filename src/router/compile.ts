@@ -94,7 +94,7 @@ export function compileRoutes(root: Router<object>, settle: Settle, steps?: Rout
       handlers.push(wrapHandler(handler))
       // bodyLimit() middleware is compiled into `bodyLimit` (dispatch applies it), not run per request.
       const middleware = [...scope.middleware, ...handlers].filter((fn) => bodyLimitOf(fn) === undefined)
-      const chain = composeChain(middleware, settle)
+      const chain = middleware.length === 1 ? handlerOnly(handler, settle) : composeChain(middleware, settle)
       tree.add(route.method, pattern, {
         method: route.method,
         pattern,
@@ -171,6 +171,25 @@ function wrapHandler(handler: Middleware<Context>): Middleware<Context> {
     return value instanceof Promise ? value.then((settled) => noContent(ctx, settled)) : noContent(ctx, value)
   }
 }
+
+/**
+ * The chain of a route that is a lone handler (no middleware, no validation): the same semantics as
+ * `composeChain([wrapHandler(handler)])` with one `.then` instead of two, so a request awaiting I/O holds one
+ * promise, reaction and closure fewer.
+ */
+function handlerOnly(handler: Middleware<Context>, settle: Settle): Chain<Context> {
+  const done = (ctx: Context, value: unknown): undefined => {
+    noContent(ctx, value)
+    settleValue(settle, ctx, value)
+    return undefined
+  }
+  return function handlerOnlyChain(ctx) {
+    const value = handler(ctx, resolvedNext)
+    return value instanceof Promise ? value.then((settled) => done(ctx, settled)) : done(ctx, value)
+  }
+}
+
+const resolvedNext = (): Promise<void> => Promise.resolve()
 
 function noContent(ctx: Context, value: unknown): unknown {
   if (value === undefined && !ctx.res.responded) {

@@ -38,24 +38,76 @@ interface SocketData {
   conn?: UwsConnection
 }
 
+/** What every open WebSocket gets when the server shuts down: 1001 "going away" (RFC 6455 §7.4.1). */
+export const GOING_AWAY = { code: 1001, reason: 'server shutting down' } as const
+
+/**
+ * How long shutdown lets the 1001 close frames flush before the sockets are closed, in ms (it runs during
+ * the drain, so it only adds time when the drain is shorter). uWS reports nothing once it has sent a close
+ * frame, so this is a bound, not a wait for each closing handshake.
+ */
+export const GOING_AWAY_FLUSH_MS = 250
+
+/**
+ * The message size uWS itself accepts, in bytes: the larger of 1 MiB and twice the largest route limit.
+ * uWS buffers a message up to this size before JavaScript sees it (memory per connection, so it stays
+ * bounded); Swiftlet closes a message over the route's limit with 1009, while uWS ends one over this cap
+ * abruptly (1006, no close frame, UWS-NOTES).
+ */
+export function uwsPayloadCap(largestRouteLimit: number): number {
+  return Math.max(largestRouteLimit * 2, 1024 * 1024)
+}
+
+/** The open WebSockets of one server, so shutdown can close each with {@link GOING_AWAY}. */
+export class OpenWebSockets {
+  readonly #open = new Set<UwsConnection>()
+  #goingAway = false
+
+  /** True once {@link goAway} ran: new upgrades are refused with 503. */
+  get goingAway(): boolean {
+    return this.#goingAway
+  }
+
+  add(conn: UwsConnection): void {
+    this.#open.add(conn)
+  }
+  delete(conn: UwsConnection): void {
+    this.#open.delete(conn)
+  }
+
+  /**
+   * Sends every open socket a close frame 1001; each route's close handler runs now, once, with 1001.
+   * @returns how many sockets were closed.
+   */
+  goAway(): number {
+    this.#goingAway = true
+    // A close handler runs inside end() and removes its socket from the set: iterate over a copy.
+    const open = [...this.#open]
+    for (const conn of open) conn.close(GOING_AWAY.code, GOING_AWAY.reason)
+    return open.length
+  }
+}
+
 /** Builds the uWS behaviour for every WebSocket route of an app. */
 export function webSocketBehavior(
   routes: RouteMatcher<WebSocketRouteRecord>,
   largestPayload: number,
   options: WebSocketOptions,
   log: Logger,
+  sockets: OpenWebSockets,
 ): WebSocketBehavior<SocketData> {
   return {
-    // uWS ends a message over its own limit abruptly (1006, no close frame): keep its limit well above ours
-    // and enforce ours in JS, so clients get a proper 1009 (UWS-NOTES).
-    maxPayloadLength: Math.max(largestPayload * 2, largestPayload + 1024 * 1024),
+    // uWS ends a message over its own limit abruptly (1006, no close frame): keep its limit above ours and
+    // enforce ours in JS, so clients get a proper 1009 up to that cap (UWS-NOTES).
+    maxPayloadLength: uwsPayloadCap(largestPayload),
     idleTimeout: options.idleTimeout ?? 120,
     maxBackpressure: options.maxBackpressure ?? 1024 * 1024,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => upgrade(routes, log, res, req, context),
+    upgrade: (res, req, context) => upgrade(routes, log, sockets, res, req, context),
     open: (ws) => {
       const socket = ws.getUserData()
       const conn = (socket.conn = new UwsConnection(ws, socket))
+      sockets.add(conn)
       socket.record.hub.opened({
         connection: conn,
         publishExcept: (topic, data) => conn.publishNative(topic, data),
@@ -86,6 +138,7 @@ export function webSocketBehavior(
       const socket = ws.getUserData()
       const conn = socket.conn as UwsConnection
       conn.closed = true
+      sockets.delete(conn)
       const reason = Buffer.from(message).toString('utf8')
       // No exception may cross a uWS callback. Auto-leave runs after the handler, so it can still see the
       // groups it is leaving (and broadcast a farewell to them).
@@ -103,6 +156,7 @@ export function webSocketBehavior(
 function upgrade(
   routes: RouteMatcher<WebSocketRouteRecord>,
   log: Logger,
+  sockets: OpenWebSockets,
   res: HttpResponse,
   req: HttpRequest,
   context: us_socket_context_t,
@@ -127,6 +181,8 @@ function upgrade(
         (data) => {
           // A client that left during an async check gets nothing: its response is gone.
           if (controller.signal.aborted) return
+          // Shutdown started during the check: a socket opened now would be cut without its 1001.
+          if (sockets.goingAway) return refuse(res, controller.signal, 503, 'server shutting down')
           res.cork(() => {
             res.upgrade<SocketData>(
               { record, params, data },

@@ -15,7 +15,7 @@ import { InFlight } from './in-flight.js'
 import { hasBody, invalidContentLength, limitError } from './limits.js'
 import { UwsBody } from './uws-body.js'
 import { UwsSink } from './uws-sink.js'
-import { encode, webSocketBehavior } from './uws-ws.js'
+import { encode, GOING_AWAY_FLUSH_MS, OpenWebSockets, webSocketBehavior } from './uws-ws.js'
 
 type Uws = typeof UwsModule
 
@@ -66,7 +66,10 @@ export class UwsServer implements CoreServer {
   readonly info: ListenInfo
   readonly #uwsApp: TemplatedApp
   readonly #uws: Uws
+  readonly #webSockets = new OpenWebSockets()
   #listenSocket: us_listen_socket | undefined
+  /** When the 1001 close frames sent by {@link stopAccepting} have had time to flush (ms epoch). */
+  #flushedAt = 0
 
   private constructor(uws: Uws, uwsApp: TemplatedApp, info: ListenInfo) {
     this.#uws = uws
@@ -92,7 +95,13 @@ export class UwsServer implements CoreServer {
     if (webSockets) {
       uwsApp.ws(
         '/*',
-        webSocketBehavior(webSockets.routes, webSockets.largestPayload, options.webSocket ?? {}, log),
+        webSocketBehavior(
+          webSockets.routes,
+          webSockets.largestPayload,
+          options.webSocket ?? {},
+          log,
+          server.#webSockets,
+        ),
       )
     }
     uwsApp.any('/*', (res, req) => server.#onRequest(app, log, res, req))
@@ -122,15 +131,28 @@ export class UwsServer implements CoreServer {
     return server
   }
 
-  /** Closes the listen socket: no new connections. Keep-alive connections stay until {@link closeAll}. */
+  /**
+   * Closes the listen socket: no new connections. Keep-alive connections stay until {@link closeAll}; open
+   * WebSockets get a close frame 1001 now (RFC 6455 §7.4.1), so their clients reconnect elsewhere during
+   * the drain instead of seeing 1006 at {@link closeAll}.
+   */
   stopAccepting(): void {
     if (this.#listenSocket) this.#uws.us_listen_socket_close(this.#listenSocket)
     this.#listenSocket = undefined
+    if (this.#webSockets.goAway() > 0) this.#flushedAt = Date.now() + GOING_AWAY_FLUSH_MS
   }
 
-  /** Resolves true when no response is pending, false when `timeoutMs` passed first. */
-  drain(timeoutMs: number): Promise<boolean> {
-    return this.inFlight.drained(timeoutMs)
+  /**
+   * Resolves true when no response is pending, false when `timeoutMs` passed first; it also gives the 1001
+   * close frames up to GOING_AWAY_FLUSH_MS (within `timeoutMs`) to flush, since closeAll() drops what is
+   * still unsent.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const flushMs = Math.min(this.#flushedAt - Date.now(), timeoutMs)
+    const flushed = flushMs > 0 ? new Promise((resolve) => setTimeout(resolve, flushMs)) : undefined
+    const drained = await this.inFlight.drained(timeoutMs)
+    await flushed
+    return drained
   }
 
   /** Publishes to every WebSocket subscribed to `topic`. */

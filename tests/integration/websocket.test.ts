@@ -98,6 +98,26 @@ describe('app.ws() on the uWS core', () => {
     expect(serverCloses.at(-1)).toBe(1009)
   })
 
+  it('closes with 1009 up to the uWS cap of 1 MiB, and abruptly (1006, no close frame) above it, still serving', async () => {
+    // The cap is the larger of 1 MiB and twice the largest route limit (64 KiB here): docs/realtime.md.
+    const CAP = 1024 * 1024
+    for (const [size, expected] of [
+      [70 * 1024, 1009],
+      [CAP, 1009],
+      [CAP + 1, 1006],
+    ] as const) {
+      const { ws } = await connect(`${base}/ws/big?token=good`)
+      const before = serverCloses.length
+      const code = closed(ws)
+      ws.send('x'.repeat(size))
+      expect([size, await code]).toEqual([size, expected])
+      await waitUntil(() => serverCloses.length > before, 2000, 'the server close hook')
+      expect([size, serverCloses.at(-1)]).toEqual([size, expected])
+    }
+    const { first } = await connect(`${base}/ws/lobby?token=good`)
+    expect(first).toBe('welcome')
+  })
+
   it('C15: a client that leaves during the 20 ms check causes no error, and the server keeps serving', async () => {
     const errors = watchProcessErrors()
     try {
