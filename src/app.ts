@@ -12,6 +12,7 @@ import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
 import { assertValidHeaders, type ResponseSink } from './response.js'
 import { StreamBody } from './streaming.js'
+import { EventStream } from './sse.js'
 import { asError, compileRoutes, routeNames, withErrorHandlers, type RouteTable } from './router/compile.js'
 import { Router } from './router/router.js'
 import {
@@ -118,6 +119,7 @@ export class App<S extends object = State> extends Router<S> {
   #requests = 0
   /** Requests whose handle() has not returned: a core's count ends with the response, this one later. */
   readonly #handling = new InFlight()
+  readonly #eventStreams = new Set<EventStream>()
 
   constructor(options: AppOptions = {}) {
     super()
@@ -397,8 +399,27 @@ export class App<S extends object = State> extends Router<S> {
       close,
     })
     // A streamed body: the request stays in flight (and its duration runs) until the stream ended.
-    if (sending) return sending.then(() => this.#logCompletion(ctx, start))
+    if (sending) {
+      if (res.body instanceof EventStream) this.#trackEventStream(res.body)
+      return sending.then(() => this.#logCompletion(ctx, start))
+    }
     this.#logCompletion(ctx, start)
+  }
+
+  /** Event streams being sent, ended by {@link endEventStreams} at shutdown. */
+  #trackEventStream(stream: EventStream): void {
+    if (this.#lifecycle.closing) return stream.end()
+    this.#eventStreams.add(stream)
+    stream.onClose(() => this.#eventStreams.delete(stream))
+  }
+
+  /**
+   * @internal Ends every Server-Sent Events stream being sent (their queued events still go out): called
+   * when shutdown starts, since such streams never end by themselves and would hold the drain until its
+   * deadline.
+   */
+  endEventStreams(): void {
+    for (const stream of this.#eventStreams) stream.end()
   }
 
   #logCompletion(ctx: Context, start: number): void {

@@ -78,6 +78,8 @@ export const ERR = {
   CORE_UNSUPPORTED: 'ERR_CORE_UNSUPPORTED',
   /** The server could not listen on the requested host and port. */
   LISTEN_FAILED: 'ERR_LISTEN_FAILED',
+  /** `listen()` options that cannot work: an unknown core, a bad `workers` count, `tls` without a certificate. */
+  INVALID_LISTEN_OPTIONS: 'ERR_INVALID_LISTEN_OPTIONS',
   /** Under `listen({ workers })`: a worker exited, or stayed silent for 60 s, before it listened. */
   WORKER_EXITED: 'ERR_WORKER_EXITED',
   /** A binary WebSocket message on a route that takes JSON text (close code 1003, RFC 6455 §7.4.1). */

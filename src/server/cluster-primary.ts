@@ -27,8 +27,11 @@ const MAX_WORKERS = 256
 export function workerCount(workers: number | 'auto'): number {
   if (workers === 'auto') return availableParallelism()
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
-    throw new RangeError(
-      `listen({ workers }) must be 'auto' or an integer from 1 to ${MAX_WORKERS} (got ${workers})`,
+    throw Object.assign(
+      new RangeError(
+        `listen({ workers }) must be 'auto' or an integer from 1 to ${MAX_WORKERS} (got ${workers})`,
+      ),
+      { code: ERR.INVALID_LISTEN_OPTIONS },
     )
   }
   return workers

@@ -79,7 +79,7 @@ export interface ListenOptions {
    * that dies (backoff 100 ms doubling to 10 s), and on `close()` or a signal has every worker drain within
    * `shutdownTimeoutMs` and exit, killing it 5 s after that. Worker log lines carry `worker: 1..n`; see
    * `isPrimary()` and `workerId()`, and docs/server.md ("Workers").
-   * @throws RangeError unless `'auto'` or an integer from 1 to 256.
+   * @throws RangeError (`ERR_INVALID_LISTEN_OPTIONS`) unless `'auto'` or an integer from 1 to 256.
    */
   workers?: number | 'auto'
 }
@@ -176,6 +176,31 @@ async function startCore(app: App<object>, options: ListenOptions, log: Logger):
   return NodeServer.start(app, options, log, name)
 }
 
+/** Time given to request code aborted by the end of a shutdown to run its cleanup, in ms. */
+const ABORT_CLEANUP_MS = 1000
+
+const CORES = new Set(['uws', 'node', 'auto'])
+
+/**
+ * Refuses options that cannot work before anything starts.
+ * @throws TypeError `ERR_INVALID_LISTEN_OPTIONS` for an unknown `core`, or `tls` without a certificate
+ *   (`key` and `cert`, `pfx`, or an `SNICallback`): Node would accept it and fail every handshake silently.
+ */
+function checkListenOptions(options: ListenOptions): void {
+  const invalid = (message: string): TypeError =>
+    Object.assign(new TypeError(message), { code: ERR.INVALID_LISTEN_OPTIONS })
+  if (options.core !== undefined && !CORES.has(options.core)) {
+    throw invalid(`listen({ core }) must be 'uws', 'node' or 'auto' (got ${String(options.core)})`)
+  }
+  const tls = options.tls
+  if (tls !== undefined) {
+    const certified = (tls.key !== undefined && tls.cert !== undefined) || tls.pfx !== undefined
+    if (!certified && tls.SNICallback === undefined) {
+      throw invalid('listen({ tls }) needs a certificate: key and cert, or pfx, or an SNICallback')
+    }
+  }
+}
+
 /** @internal Owned by the App. */
 export class Lifecycle {
   readonly startup: Hook[] = []
@@ -204,6 +229,7 @@ export class Lifecycle {
 
   async listen(options: ListenOptions): Promise<ListenInfo> {
     if (this.#server || this.#pool || this.closing) throw new Error('app.listen() was already called')
+    checkListenOptions(options)
     this.#timeoutMs = options.shutdownTimeoutMs ?? 10_000
     // listen({ workers }): the primary forks and supervises, each worker serves (src/server/cluster-*.ts).
     if (options.workers !== undefined) {
@@ -269,6 +295,9 @@ export class Lifecycle {
     if (server) {
       const deadline = Date.now() + timeoutMs
       server.stopAccepting()
+      // Event streams never end by themselves: end them now (their queued events still go out) so the drain
+      // is not spent waiting for them; clients reconnect elsewhere with Last-Event-ID.
+      this.#app.endEventStreams()
       const drained = await server.drain(timeoutMs)
       if (!drained) {
         this.#log.warn(
@@ -283,7 +312,9 @@ export class Lifecycle {
       server.closeAll()
       // The core's count ends when a response is written or aborted; the request's own code (provider
       // cleanups, a handler still awaiting after its client left) may run on and use what the hooks close.
-      if (!(await this.#app.settled(Math.max(0, deadline - Date.now())))) {
+      // Request code aborted just now (an upload interrupted mid-file) gets a moment to clean up (temp
+      // files, provider cleanups) even when the deadline has passed.
+      if (!(await this.#app.settled(Math.max(ABORT_CLEANUP_MS, deadline - Date.now())))) {
         this.#log.warn({ inFlight: this.#app.stats().inFlight }, 'requests still running at shutdown')
       }
     }

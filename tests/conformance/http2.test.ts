@@ -4,7 +4,7 @@
  * shutdown, and the deadlines the core enforces itself for HTTP/2 (RFC 9113).
  */
 import { execFile } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,8 +130,12 @@ describe('HTTP/2 on the node core', () => {
           },
         )
       ).stdout
-    expect(await curl('--http2')).toBe('{"id":"7"}\n2 200')
-    expect(await curl('--http1.1')).toBe('{"id":"7"}\n1.1 200')
+    try {
+      expect(await curl('--http2')).toBe('{"id":"7"}\n2 200')
+      expect(await curl('--http1.1')).toBe('{"id":"7"}\n1.1 200')
+    } finally {
+      await rm(caFile, { force: true })
+    }
   })
 
   it('answers Expect: 100-continue with 100, then the final response', async () => {

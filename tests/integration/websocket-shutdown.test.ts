@@ -8,7 +8,8 @@ import { WebSocket } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/index.js'
 import { FixtureProcess } from './helpers/child.js'
-import { listen, within } from './helpers/server.js'
+import { rawRequest } from './helpers/raw-socket.js'
+import { listen, waitUntil, within } from './helpers/server.js'
 
 interface Closed {
   code: number
@@ -51,7 +52,7 @@ describe('graceful shutdown with open WebSockets', () => {
     const events: string[] = []
     app = createApp({ logger: false })
     app.ws('/ws/:name', {
-      open: (ws) => ws.send('welcome'),
+      open: (ws) => void ws.send('welcome'),
       close: (ws, code, reason) => void serverCloses.push([ws.params.name as string, code, reason]),
     })
     app.onShutdown(() => void events.push('shutdown hook'))
@@ -78,7 +79,7 @@ describe('graceful shutdown with open WebSockets', () => {
   it('sends 1001 while an HTTP request is still draining, before that request finishes', async () => {
     let finished = false
     app = createApp({ logger: false })
-    app.ws('/ws', { open: (ws) => ws.send('welcome') })
+    app.ws('/ws', { open: (ws) => void ws.send('welcome') })
     app.get('/slow', async () => {
       await sleep(500)
       finished = true
@@ -96,6 +97,43 @@ describe('graceful shutdown with open WebSockets', () => {
     expect(finished).toBe(false)
     expect((await pending).status).toBe(200)
     await within(closing, 5000, 'app.close()')
+    app = undefined
+  })
+
+  it('answers 503 to an upgrade whose check finishes after shutdown started, instead of opening a socket', async () => {
+    let release: () => void = () => {}
+    let checking = false
+    const opened: string[] = []
+    app = createApp({ logger: false })
+    app.ws('/ws/:name', {
+      upgrade: async (req) => {
+        if (req.params.name === 'slow') {
+          checking = true
+          await new Promise<void>((resolve) => (release = resolve))
+        }
+        return undefined
+      },
+      open: (ws) => {
+        opened.push(ws.params.name as string)
+        ws.send('welcome')
+      },
+    })
+    const { port } = await listen(app)
+    // An open socket makes shutdown wait for the close frames to flush: the slow check ends meanwhile.
+    await connect(`ws://127.0.0.1:${port}/ws/fast`)
+    const request =
+      'GET /ws/slow HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    const answer = rawRequest(port, request, { until: (data) => data.includes('}') })
+    await waitUntil(() => checking, 2000, 'the slow upgrade check')
+    const closing = app.close()
+    release()
+
+    const result = await answer
+    expect(result.text).toMatch(/^HTTP\/1\.1 503 /)
+    expect(result.text).toContain('"message":"server shutting down"')
+    expect(opened).toEqual(['fast'])
+    await within(closing, 3000, 'app.close()')
     app = undefined
   })
 
