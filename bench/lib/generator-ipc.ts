@@ -13,6 +13,26 @@ export function send(message: GeneratorMessage): Promise<void> {
   })
 }
 
+/**
+ * Runs a generator child's `main()`: exits 0 when it resolves; when it fails, reports the error through
+ * `report` (an IPC `failed` message) and exits 1. Ctrl-C reaches the whole process group and is ignored (the
+ * harness decides when a generator stops, and kills it); when the harness goes away, so does the child.
+ */
+export function runGeneratorMain(
+  main: () => Promise<void>,
+  report: (message: string) => Promise<void>,
+): void {
+  process.on('SIGINT', () => {})
+  process.on('disconnect', () => process.exit(1))
+  main().then(
+    () => process.exit(0),
+    async (error: unknown) => {
+      await report(error instanceof Error ? (error.stack ?? error.message) : String(error))
+      process.exit(1)
+    },
+  )
+}
+
 /** Resolves with the next parent message of the given type. */
 export function nextMessage<T extends ParentMessage['type']>(
   type: T,

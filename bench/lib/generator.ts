@@ -14,7 +14,7 @@ import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import type { Instance, Result } from 'autocannon'
-import { nextMessage, PhaseCounts, send, startTicker, summarise } from './generator-ipc.js'
+import { nextMessage, PhaseCounts, runGeneratorMain, send, startTicker, summarise } from './generator-ipc.js'
 import type { GeneratorConfig } from './protocol.js'
 
 const autocannonVersion = (createRequire(import.meta.url)('autocannon/package.json') as { version: string })
@@ -110,18 +110,4 @@ async function main(): Promise<void> {
   await Promise.race([ended, sleep(2000)])
 }
 
-// Ctrl-C reaches the whole process group; the harness decides when the generator stops (and kills it).
-process.on('SIGINT', () => {})
-// If the harness dies, nobody would ever stop this process: leave with it.
-process.on('disconnect', () => process.exit(1))
-
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    })
-    process.exit(1)
-  },
-)
+runGeneratorMain(main, (message) => send({ type: 'failed', message }))

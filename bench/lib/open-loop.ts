@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
-import { nextMessage, PhaseCounts, send, startTicker, summarise } from './generator-ipc.js'
+import { nextMessage, PhaseCounts, runGeneratorMain, send, startTicker, summarise } from './generator-ipc.js'
 import type { GeneratorConfig } from './protocol.js'
 
 const undiciVersion = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version
@@ -99,16 +99,4 @@ async function main(): Promise<void> {
   await run.stop()
 }
 
-process.on('SIGINT', () => {})
-process.on('disconnect', () => process.exit(1))
-
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    })
-    process.exit(1)
-  },
-)
+runGeneratorMain(main, (message) => send({ type: 'failed', message }))

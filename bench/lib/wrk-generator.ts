@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { nextMessage, send } from './generator-ipc.js'
+import { nextMessage, runGeneratorMain, send } from './generator-ipc.js'
 import type { GeneratorConfig, TimedRunSummary } from './protocol.js'
 
 const lua = (s: string) => JSON.stringify(s) // a JSON string is a valid Lua string literal for these inputs
@@ -177,16 +177,4 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('SIGINT', () => {})
-process.on('disconnect', () => process.exit(1))
-
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    })
-    process.exit(1)
-  },
-)
+runGeneratorMain(main, (message) => send({ type: 'failed', message }))

@@ -14,6 +14,7 @@ import { LatencyHistogram } from './latency-histogram.js'
 import { subscribe } from './sse-client.js'
 import type { Subscription } from './sse-client.js'
 import { DeliveryTracker, parseBenchMessage } from './ws-delivery.js'
+import { runGeneratorMain } from './generator-ipc.js'
 import { monotonicUs } from './ws-protocol.js'
 import type {
   ConnectSummary,
@@ -202,18 +203,4 @@ async function main(): Promise<void> {
   await new Promise(() => {})
 }
 
-// Ctrl-C reaches the whole process group; the harness decides when the generator stops (and kills it).
-process.on('SIGINT', () => {})
-// If the harness dies, nobody would ever stop this process: leave with it.
-process.on('disconnect', () => process.exit(1))
-
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    })
-    process.exit(1)
-  },
-)
+runGeneratorMain(main, (message) => send({ type: 'failed', message }))

@@ -1,17 +1,8 @@
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApiApp } from './fixtures/openapi-app.js'
 import { waitUntil } from './helpers/server.js'
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
+import { launchChromium } from './helpers/chromium.js'
 
 describe('GET /docs (Swagger UI in headless Chromium)', () => {
   const { app, greeted } = openApiApp()
@@ -21,7 +12,7 @@ describe('GET /docs (Swagger UI in headless Chromium)', () => {
 
   beforeAll(async () => {
     base = (await app.listen({ port: 0, signals: false })).url
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()

@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../helpers/ports.js'
 
 export const NGINX = '/usr/sbin/nginx'
 
@@ -20,19 +20,6 @@ export interface Nginx {
   accessLog(): string
   /** Stops nginx (SIGTERM, SIGKILL after 5 s) and removes its directory. */
   stop(): Promise<void>
-}
-
-/** Finds a free loopback port by binding port 0 and closing it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /**

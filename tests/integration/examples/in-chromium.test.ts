@@ -3,23 +3,14 @@
  * playwright-core), each page in its own browser context, as separate users would be. Nothing may load
  * from anywhere but the server under test, and no page may log an error.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp as buildChat } from '../../../examples/chat/app.js'
 import { buildApp as buildDashboard } from '../../../examples/sse-dashboard/app.js'
 import type { App } from '../../../src/index.js'
 import { captureLogs } from '../helpers/server.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-// As in tests/integration/openapi-docs.test.ts.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const WAIT = { timeout: 10_000 }
 /** The machine is shared and Chromium is heavy: bounds that catch a hang, not a slow page. */
 const TEST_TIMEOUT = 90_000
@@ -30,7 +21,7 @@ const contexts: BrowserContext[] = []
 const problems: string[] = []
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 }, TEST_TIMEOUT)
 afterAll(async () => {
   await browser?.close()

@@ -1,20 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseDisposition } from 'content-disposition'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildUploadApp } from '../../../examples/upload/app.js'
 import type { App } from '../../../src/index.js'
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
+import { launchChromium } from '../helpers/chromium.js'
 
 describe('examples/upload in headless Chromium', () => {
   let app: App
@@ -25,7 +16,7 @@ describe('examples/upload in headless Chromium', () => {
   beforeAll(async () => {
     ;({ app, dir } = buildUploadApp({ logger: false }))
     base = (await app.listen({ port: 0, signals: false })).url
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {

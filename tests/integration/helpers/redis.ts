@@ -4,9 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './ports.js'
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -15,19 +16,6 @@ export interface RedisServer {
   url: string
   /** Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its directory. */
   stop(): Promise<void>
-}
-
-/** Finds a free loopback port by binding port 0 and closing it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Resolves once a TCP connection to the port succeeds and PING answers PONG. */
