@@ -152,8 +152,9 @@ function isWritable(value: unknown): value is Writable {
  * })
  * ```
  *
- * The whole body is also bounded by the request's body limit (the app's `limits.body`, checked on the
- * declared Content-Length before routing): raise it for large uploads.
+ * The whole body is also bounded by the request's body limit (the route's `bodyLimit` option or middleware,
+ * else the app's `limits.body`; checked on the declared Content-Length before routing): raise it on the upload
+ * route for large uploads.
  * @throws HttpError 413 `ERR_FORM_LIMIT` naming the limit (`fileSize`, `files`, `fields`, `fieldSize`,
  *   `fieldNameSize`, `parts`) and 413 `ERR_BODY_TOO_LARGE`; 400 `ERR_MALFORMED_MULTIPART`; 415
  *   `ERR_UNSUPPORTED_MEDIA_TYPE`; 400 `ERR_CLIENT_ABORTED` when the client leaves; whatever the sink or
