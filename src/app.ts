@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { completionLoggerOf, completionLoggersEnabled } from './completion-log.js'
 import { composeChain, type Chain } from './compose.js'
+import { bodyLimitOf } from './middleware/body-limit/index.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
 import { respondWithError } from './error-response.js'
@@ -199,9 +200,15 @@ export class App<S extends object = State> extends Router<S> {
    *   `ERR_LISTEN_FAILED` when the port cannot be bound, `ERR_WORKER_EXITED` (or the worker's own error)
    *   when a worker fails to start; RangeError for a bad `workers`.
    */
-  listen(options: ListenOptions = {}): Promise<ListenInfo> {
+  async listen(options: ListenOptions = {}): Promise<ListenInfo> {
     this.#freeze()
-    return this.#lifecycle.listen(options)
+    try {
+      return await this.#lifecycle.listen(options)
+    } catch (err) {
+      // A broker connected by a startup hook would otherwise keep reconnecting (and the process alive).
+      if (this.#options.broker) await this.#pubsub.close()
+      throw err
+    }
   }
 
   /**
@@ -359,8 +366,10 @@ export class App<S extends object = State> extends Router<S> {
       validationSteps(validation),
     ))
     const route = (ctx: Context): Promise<void> | undefined => dispatch(table, ctx)
-    const inner =
-      this.middleware.length === 0 ? route : composeChain([...this.middleware, route], this.#settle)
+    // bodyLimit() in app.use() is compiled into every route's limit (compileRoutes), not run per request:
+    // run here, it would refuse bodies before a route's own, larger limit could apply.
+    const middleware = this.middleware.filter((fn) => bodyLimitOf(fn) === undefined)
+    const inner = middleware.length === 0 ? route : composeChain([...middleware, route], this.#settle)
     const handlers = this.errorHandler ? [this.errorHandler] : []
     this.#chain = withErrorHandlers(inner, handlers, this.#settle)
     return this.#chain

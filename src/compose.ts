@@ -80,7 +80,8 @@ export function composeChain<C>(
   return (ctx: C, last?: Next): Promise<void> => new Onion(chain, settle, ctx, last).dispatch(0)
 }
 
-const resolved: Next = () => Promise.resolve()
+/** @internal The `next` of a chain's last function: nothing downstream. */
+export const resolved: Next = () => Promise.resolve()
 
 function settleResult<C>(result: unknown, ctx: C, settle: (ctx: C, value: unknown) => void): Promise<void> {
   if (result instanceof Promise) {

@@ -8,7 +8,6 @@ import { respondWithError } from './error-response.js'
 import { ERR, HttpError } from './errors.js'
 import type { RouteTable } from './router/compile.js'
 import { ANY_METHOD } from './router/segment-tree.js'
-import { bodyTooLarge, declaredLength } from './server/limits.js'
 
 const NOT_VISIBLE_ASCII = /[^\x21-\x7e]/
 
@@ -39,12 +38,9 @@ export function dispatch(table: RouteTable, ctx: Context): Promise<void> | undef
     }
     ctx.routePattern = match.value.pattern
     const bodyLimit = match.value.bodyLimit
-    if (bodyLimit !== undefined) {
-      // The route's own limit (option or bodyLimit() middleware). Cores already refused a declared length
-      // over it before routing; this covers those that only knew the app's limit (inject).
-      req.bodyLimit = bodyLimit
-      if (declaredLength(req.headers) > bodyLimit) return answer(ctx, bodyTooLarge(bodyLimit))
-    }
+    // The route's own limit (option or bodyLimit() middleware) for the body readers; every core already
+    // refused a declared length over it before routing.
+    if (bodyLimit !== undefined) req.bodyLimit = bodyLimit
     return match.value.run(ctx)
   }
   const allowed = table.tree.allowed(path)

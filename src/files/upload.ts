@@ -1,6 +1,7 @@
 /**
  * `parseMultipart()`: a whole multipart/form-data request, its files streamed to a temporary directory (or
- * to a sink of the caller's) as they arrive, never held in memory. Temporary files are removed when the
+ * to a sink of the caller's) as they arrive, never held whole in memory on the uWS core (the node cores read
+ * the body whole first, up to the route's body limit: docs/streaming.md). Temporary files are removed when the
  * upload fails (a limit, malformed input, the client leaving) and, by default, after the response.
  */
 import { randomUUID } from 'node:crypto'
@@ -141,8 +142,9 @@ function isWritable(value: unknown): value is Writable {
 
 /**
  * Reads a multipart/form-data request, streaming each file to a random name in a fresh temporary directory
- * (`mkdtemp` under `dest`) or to `sink`, with backpressure: a slow disk pauses the socket instead of
- * filling memory. On any failure the files written so far are removed before the error is thrown.
+ * (`mkdtemp` under `dest`) or to `sink`, with backpressure on the uWS core: a slow disk pauses the socket
+ * instead of filling memory (the node cores buffer the body first, up to the route's body limit). On any
+ * failure the files written so far are removed before the error is thrown.
  *
  * ```ts
  * app.post('/upload', async (ctx) => {

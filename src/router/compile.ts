@@ -2,7 +2,7 @@
  * Freezing routes: flattens a tree of Routers into one segment tree, composing each route's chain (router
  * middleware, route middleware, handler, router error handlers) once, so no request pays for it.
  */
-import { composeChain, type Chain, type Middleware } from '../compose.js'
+import { composeChain, resolved, type Chain, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { statusOf } from '../error-response.js'
 import { toHttpError } from '../errors.js'
@@ -184,12 +184,10 @@ function handlerOnly(handler: Middleware<Context>, settle: Settle): Chain<Contex
     return undefined
   }
   return function handlerOnlyChain(ctx) {
-    const value = handler(ctx, resolvedNext)
+    const value = handler(ctx, resolved)
     return value instanceof Promise ? value.then((settled) => done(ctx, settled)) : done(ctx, value)
   }
 }
-
-const resolvedNext = (): Promise<void> => Promise.resolve()
 
 function noContent(ctx: Context, value: unknown): unknown {
   if (value === undefined && !ctx.res.responded) {

@@ -232,6 +232,8 @@ function receiveValidated(
   const { route } = record
   guard(log, conn, async () => {
     const parsed = await parseMessage(route.schema as NonNullable<typeof route.schema>, data)
+    // Validation may take a tick (async refinements): the socket may have closed meanwhile.
+    if (conn.closed) return
     if (parsed.ok) return route.message?.(conn, parsed.value as never)
     const { problem, closeCode } = parsed
     log.warn({ route: record.pattern, connectionId: conn.id, ...problem }, 'WebSocket message refused')

@@ -19,6 +19,26 @@ function appWithRoutes() {
 }
 
 describe('route body limits', () => {
+  it('lets a route limit win over bodyLimit() in app.use(), which still bounds the other routes', async () => {
+    const app = createApp({ logger: false })
+    app.use(bodyLimit('1kb'))
+    const size = async (ctx: { req: { bytes(): Promise<Buffer> } }) => ({
+      size: (await ctx.req.bytes()).length,
+    })
+    app.post('/big', { bodyLimit: '1mb' }, size)
+    app.post('/small', size)
+    const body = 'x'.repeat(4000)
+    const big = await app.inject({ method: 'POST', url: '/big', body })
+    expect(big.status).toBe(200)
+    expect(big.json()).toEqual({ size: 4000 })
+    expect((await app.inject({ method: 'POST', url: '/small', body })).json()).toMatchObject({
+      code: 'ERR_BODY_TOO_LARGE',
+      message: 'request body larger than 1024 bytes',
+    })
+    // A path no route matches keeps limits.body (1 MiB): 404, not 413.
+    expect((await app.inject({ method: 'POST', url: '/nowhere', body })).status).toBe(404)
+  })
+
   it('lets the route option win over bodyLimit() on the same route', async () => {
     const app = appWithRoutes()
     expect((await app.inject({ method: 'POST', url: '/option-wins', body: 'x'.repeat(10) })).status).toBe(200)
