@@ -7,6 +7,7 @@ import type { Cluster, Redis } from 'ioredis'
 import { ERR, HttpError } from '../../errors.js'
 import { createLogger, type Logger } from '../../logger.js'
 import type { BucketPolicy, ConsumeResult, RateLimitStore } from './store.js'
+import { redisCall } from '../../redis/call.js'
 
 /**
  * The token-bucket step of `takeTokens()` in Lua. The clock is Redis's own `TIME` (ms, with µs precision), so
@@ -144,18 +145,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   /** Runs `command` unless the client is reconnecting; rejects after `timeoutMs`. */
   #call<T>(command: () => Promise<T>): Promise<T> {
-    const status = this.#client.status
-    if (status === 'reconnecting' || status === 'close' || status === 'end') {
-      return Promise.reject(new Error(`redis connection is ${status}`))
-    }
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`redis did not answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      )
-    })
-    return Promise.race([command(), timeout]).finally(() => clearTimeout(timer))
+    return redisCall(this.#client, this.#timeoutMs, command)
   }
 
   /** Created on first use: a store that never sees an outage starts no logger (nor pino-pretty's thread). */

@@ -6,6 +6,7 @@ import sjson from 'secure-json-parse'
 import type { Cluster, Redis } from 'ioredis'
 import { ERR, HttpError } from '../../errors.js'
 import type { SessionData, SessionStore } from './store.js'
+import { redisCall } from '../../redis/call.js'
 
 /** Options for {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -103,27 +104,14 @@ export class RedisSessionStore implements SessionStore {
 
   /** Runs `command`, turning any failure of Redis into the 503 the methods document. */
   async #call<T>(command: () => Promise<T>): Promise<T> {
-    const status = this.#client.status
-    let timer: NodeJS.Timeout | undefined
     try {
-      if (status === 'reconnecting' || status === 'close' || status === 'end') {
-        throw new Error(`redis connection is ${status}`)
-      }
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`redis did not answer within ${this.#timeoutMs} ms`)),
-          this.#timeoutMs,
-        )
-      })
-      return await Promise.race([command(), timeout])
+      return await redisCall(this.#client, this.#timeoutMs, command)
     } catch (cause) {
       throw new HttpError(503, 'session store unavailable', {
         code: ERR.SERVICE_UNAVAILABLE,
         headers: { 'retry-after': '1' },
         cause,
       })
-    } finally {
-      clearTimeout(timer)
     }
   }
 }
