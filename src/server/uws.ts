@@ -233,5 +233,7 @@ function copyRequest(req: HttpRequest, app: App<object>): RequestInit {
   // The matched route's limit (never anything the client chose) decides the early 413 and the buffering.
   const bodyLimit = hasBody(headers) ? app.bodyLimitFor(method, path) : limits.body
   const error = limitError(targetLength, headerBytes, headers, limits, bodyLimit)
-  return { method, path, querystring, headers, ip: '', body: null, bodyLimit, ...(error ? { error } : {}) }
+  const init: RequestInit = { method, path, querystring, headers, ip: '', body: null, bodyLimit }
+  if (error) init.error = error
+  return init
 }
