@@ -27,13 +27,15 @@ export interface GeneratorRun {
   result: Promise<{ summary: TimedRunSummary; autocannonVersion: string }>
 }
 
-interface Deferred<T> {
+/** A promise with its resolve and reject, for a step of a generator child answered over IPC. */
+export interface Deferred<T> {
   promise: Promise<T>
   resolve: (value: T) => void
   reject: (error: Error) => void
 }
 
-function deferred<T>(): Deferred<T> {
+/** A {@link Deferred} whose rejection never goes unhandled (a failure rejects every pending step). */
+export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void
   let reject!: (error: Error) => void
   const promise = new Promise<T>((res, rej) => {

@@ -12,6 +12,7 @@ import type {
   RealtimeGeneratorMessage,
   RealtimeParentMessage,
 } from './ws-protocol.js'
+import { deferred } from './generator-client.js'
 
 const SCRIPT = fileURLToPath(new URL('./ws-generator.ts', import.meta.url))
 
@@ -35,18 +36,6 @@ export interface RealtimeGenerator {
   /** Opens (`go`) and closes (`stop`) the window. */
   send(message: RealtimeParentMessage): void
   result: Promise<RealtimeResult>
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: Error) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  // Whoever is not awaiting a step when the generator fails must not crash the harness.
-  promise.catch(() => {})
-  return { promise, resolve, reject }
 }
 
 /** Spawns the generator; it waits for {@link RealtimeGenerator.begin}. */
