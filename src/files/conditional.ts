@@ -3,8 +3,12 @@
  * `download`. Range values are computed by `range-parser` after a strict syntax check.
  */
 import type { Stats } from 'node:fs'
-import rangeParser from 'range-parser'
+import type rangeParser from 'range-parser'
+import { lazyRequire } from '../lazy.js'
 import type { RequestHeaders } from '../request.js'
+
+/** Loaded by the first Range request, not when Swiftlet is imported (startup RSS). */
+const loadRangeParser = lazyRequire<typeof rangeParser>('range-parser')
 
 /** A weak entity tag from size and mtime, as `send` and nginx make them (RFC 9110 §8.8.3). */
 export function fileEtag(stat: Stats): string {
@@ -68,7 +72,7 @@ export function parseRange(
     // A suffix longer than the representation means all of it (§14.1.2); range-parser would refuse it.
     specs.push(first === '' && Number(last) > size ? '0-' : `${first}-${last}`)
   }
-  const ranges = rangeParser(size, `bytes=${specs.join(',')}`, { combine: true })
+  const ranges = loadRangeParser()(size, `bytes=${specs.join(',')}`, { combine: true })
   if (ranges === -1) return 'unsatisfiable'
   if (ranges === -2 || ranges.length !== 1) return undefined
   const [range] = ranges

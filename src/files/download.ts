@@ -5,14 +5,19 @@
  */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import contentDisposition from 'content-disposition'
-import { contentType } from 'mime-types'
+import type contentDisposition from 'content-disposition'
+import type * as MimeTypes from 'mime-types'
 import type { Context } from '../context.js'
 import { ERR, HttpError } from '../errors.js'
+import { lazyRequire } from '../lazy.js'
 import { computeEtag } from '../middleware/etag/index.js'
 import type { StreamChunk } from '../streaming.js'
 import { sanitizeFilename } from './filename.js'
 import { bytesRepresentation, fileRepresentation, sendRepresentation } from './representation.js'
+
+// Loaded by the first download(), not when Swiftlet is imported (startup RSS).
+const loadContentDisposition = lazyRequire<typeof contentDisposition>('content-disposition')
+const loadMimeTypes = lazyRequire<typeof MimeTypes>('mime-types')
 
 /** What {@link download} sends: a file path (trusted: yours, never the client's), bytes, or a stream. */
 export type DownloadSource = string | Uint8Array | AsyncIterable<StreamChunk>
@@ -58,12 +63,12 @@ export function dispositionHeader(filename: string | undefined, inline = false):
   const type = inline ? 'inline' : 'attachment'
   if (filename === undefined) return type
   const name = sanitizeFilename(filename)
-  return contentDisposition(name, { type, fallback: asciiFallback(name) })
+  return loadContentDisposition()(name, { type, fallback: asciiFallback(name) })
 }
 
 function typeFor(name: string | undefined, given: string | undefined): string {
   if (given !== undefined) return given
-  return (name !== undefined && contentType(path.extname(name))) || 'application/octet-stream'
+  return (name !== undefined && loadMimeTypes().contentType(path.extname(name))) || 'application/octet-stream'
 }
 
 /**

@@ -3,13 +3,17 @@
  * nothing is buffered beyond one field value and the streams' own buffers, and a slow consumer pauses the
  * socket (backpressure runs from the file stream back through busboy to the request body).
  */
-import busboy from 'busboy'
+import type busboy from 'busboy'
 import type { Readable } from 'node:stream'
 import type { Context } from '../context.js'
 import { ERR, HttpError, isHttpError } from '../errors.js'
+import { lazyRequire } from '../lazy.js'
 import { mediaType } from '../request.js'
 import { sanitizeFilename } from './filename.js'
 import { formLimitError, formLimits, type FormLimits } from './limits.js'
+
+/** Loaded by the first multipart body parsed, not when Swiftlet is imported (startup RSS). */
+const loadBusboy = lazyRequire<typeof busboy>('busboy')
 
 /** A non-file field. */
 export interface FieldPart {
@@ -96,9 +100,10 @@ function createParser(ctx: Context<object, object, object>, limits: FormLimits):
   if (mediaType(contentType) !== 'multipart/form-data') {
     throw new HttpError(415, 'expected multipart/form-data', { code: ERR.UNSUPPORTED_MEDIA_TYPE })
   }
+  const createBusboy = loadBusboy() // outside the try: failing to load it is no fault of the body
   try {
     // defParamCharset utf8: browsers send UTF-8 file names as raw bytes in `filename="..."`.
-    return busboy({ headers: { 'content-type': contentType }, limits, defParamCharset: 'utf8' })
+    return createBusboy({ headers: { 'content-type': contentType }, limits, defParamCharset: 'utf8' })
   } catch (cause) {
     throw malformed(cause)
   }

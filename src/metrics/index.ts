@@ -4,12 +4,17 @@
  * Each call gets its own Registry: two apps in one process (or in one test file) never share counters.
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type * as PromClient from 'prom-client'
+import type { Counter, Histogram, Registry } from 'prom-client'
 import type { App } from '../app.js'
 import type { MiddlewareHandler, Next } from '../compose.js'
 import type { Context as AnyContext, Params } from '../context.js'
 import { statusOf } from '../error-response.js'
+import { lazyRequire } from '../lazy.js'
 import { asError } from '../router/compile.js'
+
+/** prom-client (~12 MB of RSS) is loaded by the first `metrics()` call, not by importing Swiftlet. */
+const loadPromClient = lazyRequire<typeof PromClient>('prom-client')
 
 type Context = AnyContext<Params, object>
 
@@ -44,18 +49,20 @@ const REQUEST_LABELS = ['route', 'method', 'status'] as const
 /**
  * Installs request metrics on `app` (an app-level middleware, placed where this is called: call it first
  * to count everything) and serves them at `options.path`. Labels use the route *pattern* (`/users/:id`),
- * never the raw path, so their number stays bounded. No per-request work is added to apps without it.
+ * never the raw path, so their number stays bounded. No per-request work is added to apps without it, and
+ * prom-client is loaded by the first call, not when Swiftlet is imported.
  * Metrics: `<prefix>http_requests_total`, `<prefix>http_request_duration_seconds` (histogram),
  * `<prefix>http_requests_in_flight`, `<prefix>http_requests_aborted_total`,
  * `<prefix>event_loop_delay_seconds{quantile}` (since the previous scrape) and `..._max_seconds`.
  * @example `const { registry } = metrics(app)` then `curl localhost:3000/metrics`
  */
 export function metrics<S extends object>(app: App<S>, options: MetricsOptions = {}): AppMetrics {
+  const prom = loadPromClient()
   const prefix = options.prefix ?? 'swiftlet_'
-  const registry = options.registry ?? new Registry()
+  const registry = options.registry ?? new prom.Registry()
   const registers = [registry]
-  const requestMetrics = registerRequestMetrics(prefix, registers, options.buckets ?? DEFAULT_BUCKETS)
-  new Gauge({
+  const requestMetrics = registerRequestMetrics(prom, prefix, registers, options.buckets ?? DEFAULT_BUCKETS)
+  new prom.Gauge({
     name: `${prefix}http_requests_in_flight`,
     help: 'Requests being handled now (this scrape included)',
     registers,
@@ -66,8 +73,8 @@ export function metrics<S extends object>(app: App<S>, options: MetricsOptions =
   const resolutionMs = options.loopResolutionMs ?? 10
   const delay = monitorEventLoopDelay({ resolution: resolutionMs })
   delay.enable()
-  registerLoopDelay(prefix, registers, delay, resolutionMs)
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix })
+  registerLoopDelay(prom, prefix, registers, delay, resolutionMs)
+  if (options.defaultMetrics) prom.collectDefaultMetrics({ register: registry, prefix })
 
   app.use(metricsMiddleware(requestMetrics))
   if (options.path !== false) {
@@ -86,22 +93,27 @@ interface RequestMetrics {
   aborted: Counter<'route' | 'method'>
 }
 
-function registerRequestMetrics(prefix: string, registers: Registry[], buckets: number[]): RequestMetrics {
+function registerRequestMetrics(
+  prom: typeof PromClient,
+  prefix: string,
+  registers: Registry[],
+  buckets: number[],
+): RequestMetrics {
   return {
-    requests: new Counter({
+    requests: new prom.Counter({
       name: `${prefix}http_requests_total`,
       help: 'HTTP requests answered, by route pattern, method and status',
       labelNames: REQUEST_LABELS,
       registers,
     }),
-    duration: new Histogram({
+    duration: new prom.Histogram({
       name: `${prefix}http_request_duration_seconds`,
       help: 'Time from the request entering the metrics middleware to its response, in seconds',
       labelNames: REQUEST_LABELS,
       buckets,
       registers,
     }),
-    aborted: new Counter({
+    aborted: new prom.Counter({
       name: `${prefix}http_requests_aborted_total`,
       help: 'Requests whose client disconnected before the response was written',
       labelNames: ['route', 'method'] as const,
@@ -137,6 +149,7 @@ function metricsMiddleware({ requests, duration, aborted }: RequestMetrics): Mid
  * timer intervals; the resolution is subtracted so an idle loop reads 0, not 0.01.
  */
 function registerLoopDelay(
+  prom: typeof PromClient,
   prefix: string,
   registers: Registry[],
   delay: IntervalHistogram,
@@ -144,7 +157,7 @@ function registerLoopDelay(
 ): void {
   const seconds = (ns: number): number =>
     Number.isFinite(ns) ? Math.max(0, Math.round(ns / 1e3 - resolutionMs * 1e3) / 1e6) : 0
-  new Gauge({
+  new prom.Gauge({
     name: `${prefix}event_loop_delay_seconds`,
     help: 'Event-loop delay percentiles since the previous scrape, in seconds',
     labelNames: ['quantile'] as const,
@@ -155,7 +168,7 @@ function registerLoopDelay(
       }
     },
   })
-  new Gauge({
+  new prom.Gauge({
     name: `${prefix}event_loop_delay_max_seconds`,
     help: 'Longest event-loop delay since the previous scrape, in seconds',
     registers,

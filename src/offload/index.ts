@@ -6,8 +6,13 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { TransferListItem } from 'node:worker_threads'
-import { Piscina } from 'piscina'
+import type * as PiscinaModule from 'piscina'
+import type { Piscina } from 'piscina'
 import { ERR, HttpError } from '../errors.js'
+import { lazyRequire } from '../lazy.js'
+
+/** piscina (~8 MB of RSS) is loaded by the first pool created, not when Swiftlet is imported. */
+const loadPiscina = lazyRequire<typeof PiscinaModule>('piscina')
 
 /** Options for {@link createOffloadPool}. */
 export interface OffloadPoolOptions {
@@ -81,7 +86,7 @@ export class OffloadPool {
     const maxQueue = options.maxQueue ?? threads * 4
     if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('offload: maxQueue must be >= 0')
     const filename = options.filename
-    this.#pool = new Piscina({
+    this.#pool = new (loadPiscina().Piscina)({
       filename: filename instanceof URL ? fileURLToPath(filename) : filename,
       maxThreads: threads,
       minThreads: Math.min(options.minThreads ?? 1, threads),

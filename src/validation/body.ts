@@ -3,13 +3,17 @@
  * the parser and the schema. JSON through `ctx.req.json()`, urlencoded forms through `ctx.req.form()`,
  * multipart forms through busboy.
  */
-import busboy from 'busboy'
+import type busboy from 'busboy'
 import { Readable } from 'node:stream'
 import type { z } from 'zod'
 import type { Context } from '../context.js'
 import { ERR, HttpError } from '../errors.js'
+import { lazyRequire } from '../lazy.js'
 import { mediaType } from '../request.js'
 import { planCoercion, searchSource, type Coercer, type StringSource } from './coerce.js'
+
+/** Loaded by the first multipart body validated, not when Swiftlet is imported (startup RSS). */
+const loadBusboy = lazyRequire<typeof busboy>('busboy')
 
 /** Reads and parses one media type's body into the value its schema parses. */
 type BodyReader = (ctx: Context) => Promise<unknown>
@@ -77,6 +81,7 @@ export function readBody(plan: BodyPlan, ctx: Context): Promise<{ schema: z.ZodT
 export const MULTIPART_LIMITS = { parts: 1000, fields: 1000, files: 20, fieldSize: 100 * 1024 } as const
 
 async function readMultipart(ctx: Context, coerce: Coercer): Promise<Record<string, unknown>> {
+  const createBusboy = loadBusboy() // before the body is read, and a load failure is a 500, not a 400
   const bytes = await ctx.req.bytes()
   const parts = new Map<string, (string | File)[]>()
   const add = (name: string, value: string | File): void => {
@@ -89,7 +94,7 @@ async function readMultipart(ctx: Context, coerce: Coercer): Promise<Record<stri
     try {
       // The whole body is already bounded by the body limit; these bound what it may hold, so a 1 MiB
       // body of a million empty fields cannot cost a million allocations.
-      parser = busboy({
+      parser = createBusboy({
         headers: { 'content-type': ctx.headers['content-type'] ?? '' },
         limits: MULTIPART_LIMITS,
       })

@@ -1,7 +1,9 @@
 /** Bearer tokens that are JWTs, verified with `jose` (RFC 6750, RFC 7519, RFC 8725). */
-import { errors, jwtVerify, type JWSAlgorithm, type JWTPayload } from 'jose'
+import type * as Jose from 'jose'
+import type { JWSAlgorithm, JWTPayload, jwtVerify } from 'jose'
 import type { MiddlewareHandler } from '../../compose.js'
 import type { Context, Params } from '../../context.js'
+import { lazyImport } from '../../lazy.js'
 import {
   challenge,
   credentials,
@@ -10,6 +12,12 @@ import {
   type AuthState,
   type AuthUser,
 } from './challenge.js'
+
+/**
+ * jose (~10 MB of RSS) is loaded by the first token verified, not when Swiftlet is imported. jose 6 is
+ * ESM-only and Node < 20.19 cannot `require()` it, so this is a cached dynamic import in the async path.
+ */
+const loadJose = lazyImport<typeof Jose>(() => import('jose'))
 
 /** A verification key: a CryptoKey, KeyObject, JWK, secret bytes, or a key getter (`createRemoteJWKSet(...)`). */
 export type JwtKey = Parameters<typeof jwtVerify>[1]
@@ -78,11 +86,13 @@ export function bearerJwt<U extends AuthUser = JwtUser>(
   return async function bearerJwt(ctx, next) {
     const token = credentials(ctx.req.headers.authorization, 'Bearer')
     if (token === undefined) throw unauthorized('bearer token required', challenge('Bearer', { realm }))
+    // Outside the try: a jose that fails to load is a 500 (our fault), not a 401 blaming the token.
+    const jose = await loadJose()
     let payload: JWTPayload
     try {
-      payload = (await jwtVerify(token, options.key, verifyOptions)).payload
+      payload = (await jose.jwtVerify(token, options.key, verifyOptions)).payload
     } catch (err) {
-      throw invalidToken(realm, describe(err), err)
+      throw invalidToken(realm, describe(jose.errors, err), err)
     }
     const user = await toUser(payload, ctx)
     if (user === undefined || user === null) throw invalidToken(realm, 'token not accepted')
@@ -97,8 +107,11 @@ function invalidToken(realm: string, description: string, cause?: unknown): Erro
   return unauthorized(`invalid bearer token: ${description}`, header, cause)
 }
 
-/** A short, safe reason: enough for a client to act on, nothing about keys. */
-function describe(err: unknown): string {
+/**
+ * A short, safe reason: enough for a client to act on, nothing about keys. `errors` is the loaded jose's own
+ * error classes, so `instanceof` compares against the classes `jwtVerify` threw.
+ */
+function describe(errors: typeof Jose.errors, err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'token expired'
   if (err instanceof errors.JWTClaimValidationFailed) return `${err.claim} claim not accepted`
   if (err instanceof errors.JOSEAlgNotAllowed) return 'algorithm not accepted'

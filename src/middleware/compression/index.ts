@@ -2,14 +2,19 @@
  * Response compression: gzip and brotli through node:zlib, the encoding chosen from `Accept-Encoding` by
  * the `negotiator` package (RFC 9110 §12.5.3), for bodies above a threshold whose type compresses well.
  */
-import compressible from 'compressible'
+import type compressible from 'compressible'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
-import Negotiator from 'negotiator'
+import type Negotiator from 'negotiator'
 import type { MiddlewareHandler, Next } from '../../compose.js'
 import type { Context as AnyContext, Params } from '../../context.js'
+import { lazyRequire } from '../../lazy.js'
 import { isBodylessStatus, type HeaderValue } from '../../response.js'
 import { appendVary } from '../cors/vary.js'
+
+// Loaded by the first compression() or isCompressible() call, not when Swiftlet is imported (startup RSS).
+const loadCompressible = lazyRequire<typeof compressible>('compressible')
+const loadNegotiator = lazyRequire<typeof Negotiator>('negotiator')
 
 type Context = AnyContext<Params, object>
 
@@ -36,7 +41,7 @@ export interface CompressionOptions {
  */
 export function isCompressible(contentType: string): boolean {
   if (/^text\/event-stream\b/i.test(contentType)) return false
-  return compressible(contentType) === true || /^text\//i.test(contentType)
+  return loadCompressible()(contentType) === true || /^text\//i.test(contentType)
 }
 
 const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip)
@@ -84,6 +89,9 @@ export function compression(options: CompressionOptions = {}): MiddlewareHandler
     params: { [constants.BROTLI_PARAM_QUALITY]: options.brotliQuality ?? 4 },
   }
   const gzipOptions: ZlibOptions = { level: options.gzipLevel ?? 6 }
+  // Both loaded now rather than by the first request (which would pay for the require).
+  const Negotiator = loadNegotiator()
+  if (filter === isCompressible) loadCompressible()
 
   function choose(ctx: Context): Encoding | undefined {
     const negotiator = new Negotiator({ headers: { 'accept-encoding': ctx.req.headers['accept-encoding'] } })

@@ -7,14 +7,18 @@
 import { realpathSync, type Stats } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { contentType } from 'mime-types'
+import type * as MimeTypes from 'mime-types'
 import type { MiddlewareHandler } from '../../compose.js'
 import type { Context, Params } from '../../context.js'
 import { ERR, HttpError } from '../../errors.js'
 import { fileRepresentation, sendRepresentation } from '../../files/representation.js'
+import { lazyRequire } from '../../lazy.js'
 import { isInside, resolveUnder, type DotfilesPolicy } from './resolve.js'
 
 export type { DotfilesPolicy } from './resolve.js'
+
+/** mime-types (and its mime-db) is loaded by the first serveStatic() call, not when Swiftlet is imported. */
+const loadMimeTypes = lazyRequire<typeof MimeTypes>('mime-types')
 
 /** Options for {@link serveStatic}. */
 export interface StaticOptions {
@@ -89,6 +93,7 @@ function settingsOf(options: StaticOptions): Settings {
 export function serveStatic(options: StaticOptions): MiddlewareHandler<object> {
   const settings = settingsOf(options)
   const fallthrough = options.fallthrough ?? true
+  loadMimeTypes() // now, not in the first request
   return async function serveStatic(ctx, next) {
     const found = await findFile(ctx, settings)
     if (found === REDIRECTED) return
@@ -162,7 +167,7 @@ function redirectToDirectory(ctx: Context<Params, object>): typeof REDIRECTED {
 
 async function sendFile(ctx: Context<Params, object>, file: string, st: Stats, s: Settings): Promise<void> {
   if (s.cacheControl !== false) ctx.header('cache-control', s.cacheControl)
-  const type = contentType(path.extname(file)) || 'application/octet-stream'
+  const type = loadMimeTypes().contentType(path.extname(file)) || 'application/octet-stream'
   const rep = fileRepresentation(file, st, {
     type,
     etag: s.etag,
