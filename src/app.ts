@@ -393,7 +393,7 @@ export class App<S extends object = State> extends Router<S> {
       return
     }
     try {
-      assertValidHeaders(res.headers)
+      assertValidHeaders(res.headerMap)
     } catch (err) {
       // uWS writes headers verbatim (upstream #1299): one CR/LF would split the response. Drop them all.
       res.headers.clear()
@@ -402,7 +402,8 @@ export class App<S extends object = State> extends Router<S> {
     const close = this.#lifecycle.closing || !req.bodyComplete
     const sending = sink.send({
       status: res.status,
-      headers: res.headers,
+      headers: res.headerMap,
+      contentType: res.contentType,
       body: res.body,
       head: req.method === 'HEAD',
       close,

@@ -259,7 +259,7 @@ export class Context<
     if (status !== undefined) this.status(status)
     this.res.body = body
     this.res.responded = true
-    if (!this.res.headers.has('content-type')) this.res.headers.set('content-type', type)
+    this.res.defaultContentType(type)
     return this
   }
 }

@@ -20,6 +20,11 @@ export interface OutgoingResponse {
   status: number
   /** Lower-cased names. `content-length` and `transfer-encoding` are the core's business and never here. */
   headers: ReadonlyMap<string, HeaderValue>
+  /**
+   * A Content-Type to write besides `headers` (then never in `headers` too): the one a body helper chose
+   * for a response that built no header Map. A framework constant, already valid.
+   */
+  contentType: string | undefined
   body: ResponseBody
   /** A HEAD request: send the headers (with the body's Content-Length) and no body bytes. */
   head: boolean
@@ -40,6 +45,8 @@ export interface ResponseSink {
   send(response: OutgoingResponse): void | Promise<void>
 }
 
+const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map()
+
 /** The response being built: plain data middleware may read and adjust on the way out. */
 export class ResponseState {
   /** HTTP status. @default 200 */
@@ -47,12 +54,36 @@ export class ResponseState {
   /** True once a status was set explicitly. */
   statusSet = false
   #headers: Map<string, HeaderValue> | undefined = undefined
+  /** The content type a body helper chose while no header Map existed; moved into the Map once one exists. */
+  #type: string | undefined = undefined
   /**
    * Headers by lower-cased name. Created on first use: a request awaiting I/O holds no Map until its
-   * response is built (less to copy at each young-generation GC with thousands in flight).
+   * response is built (less to copy at each young-generation GC with thousands in flight), and a response
+   * whose only header is the body helper's Content-Type never builds one.
    */
   get headers(): Map<string, HeaderValue> {
-    return (this.#headers ??= new Map())
+    if (this.#headers === undefined) {
+      this.#headers = new Map()
+      if (this.#type !== undefined) this.#headers.set('content-type', this.#type)
+      this.#type = undefined
+    }
+    return this.#headers
+  }
+
+  /** @internal Sets Content-Type to `type` (a framework constant) unless the response has one. */
+  defaultContentType(type: string): void {
+    if (this.#headers === undefined) this.#type ??= type
+    else if (!this.#headers.has('content-type')) this.#headers.set('content-type', type)
+  }
+
+  /** @internal The header Map if one was built (for the cores; reading it builds none). */
+  get headerMap(): ReadonlyMap<string, HeaderValue> {
+    return this.#headers ?? NO_HEADERS
+  }
+
+  /** @internal The helper's Content-Type when it is not in {@link headerMap}. */
+  get contentType(): string | undefined {
+    return this.#type
   }
   /** The body; `null` for none. */
   body: ResponseBody = null
@@ -69,8 +100,9 @@ export class ResponseState {
     this.statusSet = false
     this.body = null
     this.responded = false
-    this.headers.delete('content-type')
-    this.headers.delete('content-encoding')
+    this.#type = undefined
+    this.#headers?.delete('content-type')
+    this.#headers?.delete('content-encoding')
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createApp } from '../../src/index.js'
-import type { RequestInit } from '../../src/request.js'
+import { emptyHeaders, type RequestInit } from '../../src/request.js'
 import type { ResponseSink } from '../../src/response.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -28,7 +28,7 @@ await app.inject('/io?kind=warm')
 function request(): Promise<void> {
   return new Promise((resolve) => {
     const sink: ResponseSink = { aborted: false, onAbort() {}, send: () => resolve() }
-    const headers = Object.assign(Object.create(null) as Record<string, string>, { host: '127.0.0.1:3000' })
+    const headers = Object.assign(emptyHeaders(), { host: '127.0.0.1:3000' })
     const init: RequestInit = {
       method: 'GET',
       path: '/io',
@@ -39,7 +39,14 @@ function request(): Promise<void> {
     }
     if (bare)
       void sleep(3000).then(() =>
-        sink.send({ status: 200, headers: new Map(), body: null, head: false, close: false }),
+        sink.send({
+          status: 200,
+          headers: new Map(),
+          contentType: undefined,
+          body: null,
+          head: false,
+          close: false,
+        }),
       )
     else void app.handle(init, sink)
   })

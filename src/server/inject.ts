@@ -3,7 +3,7 @@
  * tests (like Fastify's inject and Hono's app.request).
  */
 import type { App } from '../app.js'
-import type { RequestHeaders, RequestInit } from '../request.js'
+import { emptyHeaders, type RequestHeaders, type RequestInit } from '../request.js'
 import { bodyLength, type HeaderValue, type OutgoingResponse, type ResponseSink } from '../response.js'
 import { StreamBody } from '../streaming.js'
 import { bodyTooLarge, limitError } from './limits.js'
@@ -38,7 +38,7 @@ export type InjectTarget = Pick<App<object>, 'limits' | 'handle' | 'bodyLimitFor
 
 /** Runs one request through `app` in memory. */
 export function inject(app: InjectTarget, options: InjectOptions): Promise<InjectResponse> {
-  const headers: RequestHeaders = Object.create(null)
+  const headers = emptyHeaders()
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   const body = encodeBody(options.body, headers)
   if (body) headers['content-length'] ??= String(body.length)
@@ -100,6 +100,7 @@ class InjectSink implements ResponseSink {
 
   async send(response: OutgoingResponse): Promise<void> {
     const headers: Record<string, HeaderValue> = Object.create(null)
+    if (response.contentType !== undefined) headers['content-type'] = response.contentType
     for (const [name, value] of response.headers) headers[name] = value
     const noBody = response.status === 204 || response.status === 304
     const { body: source } = response

@@ -9,7 +9,7 @@ import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { App } from '../app.js'
 import { ERR, HttpError } from '../errors.js'
-import type { BodySource, RequestHeaders, RequestInit } from '../request.js'
+import { emptyHeaders, type BodySource, type RequestInit } from '../request.js'
 import { isBodylessStatus, type OutgoingResponse, type ResponseSink } from '../response.js'
 import { StreamBody } from '../streaming.js'
 import type { InFlight } from './in-flight.js'
@@ -45,7 +45,7 @@ export function copyRequest(req: NodeRequest, app: App<object>): RequestInit {
   const limits = app.limits
   const url = req.url ?? '/'
   const q = url.indexOf('?')
-  const headers: RequestHeaders = Object.create(null)
+  const headers = emptyHeaders()
   let headerBytes = 0
   let authority: string | undefined
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -182,13 +182,14 @@ export class NodeSink implements ResponseSink {
     this.#onAbort = callback
   }
 
-  send({ status, headers, body, head, close }: OutgoingResponse): void | Promise<void> {
+  send({ status, headers, contentType, body, head, close }: OutgoingResponse): void | Promise<void> {
     if (this.aborted || this.#done) {
       if (body instanceof StreamBody) body.close()
       return
     }
     const res = this.#res
     res.statusCode = status
+    if (contentType !== undefined) res.setHeader('content-type', contentType)
     for (const [name, value] of headers) {
       if (name === 'content-length' || name === 'transfer-encoding') continue
       if (this.#http2 && CONNECTION_SPECIFIC.has(name)) continue

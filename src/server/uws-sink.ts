@@ -4,6 +4,7 @@
  */
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from '../logger.js'
+import type { RemoteAddressSource } from '../request.js'
 import type { InFlight } from './in-flight.js'
 import { StreamBody } from '../streaming.js'
 import { UwsStreamer } from './uws-stream.js'
@@ -20,7 +21,7 @@ import {
 const LARGE_BODY = 64 * 1024
 
 /** The ResponseSink of one uWS request. */
-export class UwsSink implements ResponseSink {
+export class UwsSink implements ResponseSink, RemoteAddressSource {
   aborted = false
   #done = false
   #forceClose = false
@@ -61,6 +62,11 @@ export class UwsSink implements ResponseSink {
         this.#log.error({ err }, 'abort listener failed')
       }
     })
+  }
+
+  /** The client's address as text; '' once `res` may no longer be touched. */
+  remoteAddress(): string {
+    return this.usable ? Buffer.from(this.#res.getRemoteAddressAsText()).toString() : ''
   }
 
   /** True while `res` may be touched: not aborted, not yet ended. */
@@ -124,9 +130,11 @@ export class UwsSink implements ResponseSink {
   }
 
   /** Writes the status line and headers; true when the connection is to be closed after the response. */
-  #writeHead({ status, headers, close }: OutgoingResponse, closeHeader: boolean): boolean {
+  #writeHead({ status, headers, contentType, close }: OutgoingResponse, closeHeader: boolean): boolean {
     const res = this.#res
-    res.writeStatus(statusLine(status))
+    // uWS writes `200 OK` itself when no status was written: one native call less for most responses.
+    if (status !== 200) res.writeStatus(statusLine(status))
+    if (contentType !== undefined) res.writeHeader('content-type', contentType)
     for (const [name, value] of headers) {
       // uWS frames the body itself: a Content-Length or Transfer-Encoding from the app would be a second,
       // conflicting framing header.
@@ -143,8 +151,9 @@ export class UwsSink implements ResponseSink {
     const res = this.#res
     const { status, head } = response
     const bodyless = isBodylessStatus(status) || head
+    const large = isLarger(body, LARGE_BODY)
     // end(body, true) writes its own Connection: close; bodyless and large responses need the header.
-    const close = this.#writeHead(response, bodyless || bodyLength(body) > LARGE_BODY)
+    const close = this.#writeHead(response, bodyless || large)
     if (bodyless) {
       // end() always adds a Content-Length, even on 204; endWithoutBody() with no argument sends none
       // (and endWithoutBody(n) aborted the process in a probe: never pass it a length).
@@ -153,13 +162,12 @@ export class UwsSink implements ResponseSink {
       res.endWithoutBody()
       return
     }
-    const bytes = body ?? ''
-    if (bodyLength(bytes) <= LARGE_BODY) {
+    if (!large) {
       this.#finish()
-      res.end(bytes, close)
+      res.end(body ?? '', close)
       return
     }
-    this.#streamLarge(typeof bytes === 'string' ? Buffer.from(bytes) : bytes)
+    this.#streamLarge(typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array))
   }
 
   /** tryEnd with onWritable: send what the socket takes, resume when it drains (backpressure). */
@@ -183,4 +191,10 @@ export class UwsSink implements ResponseSink {
     this.#done = true
     this.#owner.released()
   }
+}
+
+/** True when `body` is over `limit` bytes; a short string is known not to be without counting its UTF-8. */
+function isLarger(body: StaticBody, limit: number): boolean {
+  if (typeof body === 'string' && body.length * 3 <= limit) return false
+  return bodyLength(body) > limit
 }

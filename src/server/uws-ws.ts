@@ -14,7 +14,7 @@ import type {
 import { decodeParams } from '../dispatch.js'
 import { HttpError, toHttpError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { RequestHeaders } from '../request.js'
+import { emptyHeaders } from '../request.js'
 import { statusLine } from '../response.js'
 import { normalizePath } from '../router/path.js'
 import type { RouteMatcher } from '../router/types.js'
@@ -167,7 +167,7 @@ function upgrade(
   try {
     const path = normalizePath(req.getUrl())
     const query = new URLSearchParams(req.getQuery() ?? '')
-    const headers: RequestHeaders = Object.create(null)
+    const headers = emptyHeaders()
     req.forEach((name, value) => void (headers[name] = value))
     const ip = Buffer.from(res.getRemoteAddressAsText()).toString()
     const match = routes.match('GET', path)

@@ -9,7 +9,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from '
 import type { App } from '../app.js'
 import { ERR } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { RequestHeaders, RequestInit } from '../request.js'
+import { emptyHeaders, type RequestInit } from '../request.js'
 import type { CoreServer, ListenInfo, ListenOptions } from './lifecycle.js'
 import { InFlight } from './in-flight.js'
 import { hasBody, invalidContentLength, limitError } from './limits.js'
@@ -172,19 +172,7 @@ export class UwsServer implements CoreServer {
     this.inFlight.started()
     // No exception may cross a uWS callback: it would take the whole process down.
     try {
-      const init = copyRequest(req, app)
-      // Read on demand (most requests never ask), and only while the response is still ours to touch.
-      init.ip = () => (sink.usable ? Buffer.from(res.getRemoteAddressAsText()).toString() : '')
-      // onData must be attached now or the body bytes are lost; even a request refused before routing
-      // gets a reader, so the sink knows the body is unread and closes the connection after answering.
-      if (hasBody(init.headers)) {
-        init.body = sink.attachBody(new UwsBody(res, init.bodyLimit ?? app.limits.body))
-      }
-      // An invalid Content-Length leaves the framing unknowable: 400, then close (RFC 9112 §6.3). The uWS
-      // parser closes most such sockets itself, but only after this callback ran, and it keeps serving
-      // differing duplicates (`5` and `7`) with the first value.
-      if (invalidContentLength(init.headers)) sink.closeAfterResponse()
-      void app.handle(init, sink)
+      void app.handle(copyRequest(req, res, app, sink), sink)
     } catch (err) {
       log.error({ err }, 'uWS request callback failed')
       sink.fail()
@@ -211,29 +199,65 @@ function bindFailureReason(host: string, port: number): Promise<string> {
 }
 
 /**
- * Copies everything needed from the HttpRequest, synchronously: it is valid only during this callback,
- * and reading it after an await would read freed memory.
+ * Collects one request's headers during `req.forEach`. One instance serves every request: forEach calls back
+ * synchronously, so no two collections overlap, and no closure is allocated per request.
  */
-function copyRequest(req: HttpRequest, app: App<object>): RequestInit {
+const collector = {
+  headers: emptyHeaders(),
+  bytes: 0,
+  limit: 0,
+  add(name: string, value: string): void {
+    const size = (collector.bytes += name.length + value.length)
+    // uWS accepts header blocks far over our limit (UWS-NOTES): stop copying once past it; 431 follows.
+    if (size > collector.limit) return
+    const headers = collector.headers
+    const previous = headers[name]
+    if (previous === undefined) headers[name] = value
+    else headers[name] = previous + (name === 'cookie' ? '; ' : ', ') + value
+  },
+}
+
+/**
+ * Copies everything needed from the HttpRequest, synchronously: it is valid only during this callback,
+ * and reading it after an await would read freed memory. Attaches the body reader to `sink` when the
+ * request has a body: onData must be attached now or the body bytes are lost, and even a request refused
+ * before routing gets one, so the sink knows the body is unread and closes the connection after answering.
+ */
+function copyRequest(req: HttpRequest, res: HttpResponse, app: App<object>, sink: UwsSink): RequestInit {
   const limits = app.limits
   const method = req.getCaseSensitiveMethod()
   const path = req.getUrl()
   const querystring = req.getQuery() ?? ''
-  const headers: RequestHeaders = Object.create(null)
-  let headerBytes = 0
-  req.forEach((name, value) => {
-    headerBytes += name.length + value.length
-    // uWS accepts header blocks far over our limit (UWS-NOTES): stop copying once past it; 431 follows.
-    if (headerBytes > limits.headers) return
-    const previous = headers[name]
-    if (previous === undefined) headers[name] = value
-    else headers[name] = previous + (name === 'cookie' ? '; ' : ', ') + value
-  })
+  const headers = (collector.headers = emptyHeaders())
+  collector.bytes = 0
+  collector.limit = limits.headers
+  req.forEach(collector.add)
+  const headerBytes = collector.bytes
   const targetLength = path.length + (querystring === '' ? 0 : querystring.length + 1)
-  // The matched route's limit (never anything the client chose) decides the early 413 and the buffering.
-  const bodyLimit = hasBody(headers) ? app.bodyLimitFor(method, path) : limits.body
-  const error = limitError(targetLength, headerBytes, headers, limits, bodyLimit)
-  const init: RequestInit = { method, path, querystring, headers, ip: '', body: null, bodyLimit }
+  const init: RequestInit = {
+    method,
+    path,
+    querystring,
+    headers,
+    ip: sink,
+    body: null,
+    bodyLimit: limits.body,
+  }
+  // Requests without framing headers (most GETs) skip the body and Content-Length checks.
+  const framed = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined
+  if (framed && hasBody(headers)) {
+    // The matched route's limit (never anything the client chose) decides the early 413 and the buffering.
+    init.bodyLimit = app.bodyLimitFor(method, path)
+    init.body = sink.attachBody(new UwsBody(res, init.bodyLimit))
+  }
+  // An invalid Content-Length leaves the framing unknowable: 400, then close (RFC 9112 §6.3). The uWS
+  // parser closes most such sockets itself, but only after this callback ran, and it keeps serving
+  // differing duplicates (`5` and `7`) with the first value.
+  if (framed && invalidContentLength(headers)) sink.closeAfterResponse()
+  const error =
+    framed || headerBytes > limits.headers || targetLength > limits.url || headers.expect !== undefined
+      ? limitError(targetLength, headerBytes, headers, limits, init.bodyLimit)
+      : undefined
   if (error) init.error = error
   return init
 }
