@@ -11,8 +11,12 @@ import { build } from 'esbuild'
 /** Where bundles go: inside node_modules so their bare imports resolve to the project's packages. */
 const CACHE_DIR = 'node_modules/.cache/swiftlet-bench'
 
+/** Bundles made by this process: each server start gets its own file, deleted when that server exits. */
+let bundles = 0
+
 /**
- * Bundles `script` (TypeScript, ESM) for Node 20 and returns the path of the `.mjs` file.
+ * Bundles `script` (TypeScript, ESM) for Node 20 and returns the path of a new `.mjs` file (the caller
+ * deletes it once the server exits).
  * @param cwd - Project root (where node_modules is).
  * @throws Error with esbuild's messages when the script does not compile.
  */
@@ -20,7 +24,7 @@ export async function bundleScript(script: string, cwd: string): Promise<string>
   const dir = resolve(cwd, CACHE_DIR)
   mkdirSync(dir, { recursive: true })
   const name = basename(script).replace(/\.[cm]?tsx?$/, '')
-  const outfile = join(dir, `${name}-${process.pid}.mjs`)
+  const outfile = join(dir, `${name}-${process.pid}-${++bundles}.mjs`)
   await build({
     entryPoints: [resolve(cwd, script)],
     outfile,

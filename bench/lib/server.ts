@@ -2,6 +2,7 @@
  * Starts the server under test (by default examples/api/main.ts) and waits for its IPC announcement
  * `{ type: 'listening', port, core }`.
  */
+import { rm } from 'node:fs/promises'
 import { describeExit, spawnNodeScript } from './children.js'
 import type { ManagedChild } from './children.js'
 import { bundleScript } from './bundle.js'
@@ -81,6 +82,8 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     },
     onLine: options.onLine,
   })
+  // Each run bundles afresh: the file is of no use once its server exited.
+  if (bundled) void child.exited.then(() => rm(entry, { force: true }))
   try {
     const { port, core } = await waitForListening(child, options.script, options.timeoutMs ?? 30_000)
     return { child, port, core }
