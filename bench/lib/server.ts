@@ -3,6 +3,7 @@
  * `{ type: 'listening', port, core }`.
  */
 import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { describeExit, spawnNodeScript } from './children.js'
 import type { ManagedChild } from './children.js'
 import { bundleScript } from './bundle.js'
@@ -83,7 +84,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     onLine: options.onLine,
   })
   // Each run bundles afresh: the file is of no use once its server exited.
-  if (bundled) void child.exited.then(() => rm(entry, { force: true }))
+  if (bundled) void child.exited.then(() => rm(dirname(entry), { recursive: true, force: true }))
   try {
     const { port, core } = await waitForListening(child, options.script, options.timeoutMs ?? 30_000)
     return { child, port, core }

@@ -5,7 +5,6 @@
 import { createApp, sse, type EventStream, type MiddlewareHandler } from '../../src/index.js'
 import { parseIntervalMs, REALTIME_TOPIC, RealtimeHub } from '../lib/ws-bench-hub.js'
 import { isPrimary } from '../../src/index.js'
-import { answerClusterStats, askClusterStats, serveClusterStats } from './cluster-stats.js'
 import {
   announce,
   blocking,
@@ -50,18 +49,20 @@ app.get('/blocking', (ctx) => blocking(ctx.query.get('mode')))
 
 /** `WORKERS=N` (loadtest --workers N): N worker processes on one port; /stats then sums them all. */
 const WORKERS = process.env.WORKERS === undefined ? undefined : Number(process.env.WORKERS)
+// Loaded only with workers (it brings node:cluster), as an app without workers never loads that either.
+const clusterStats = WORKERS === undefined ? undefined : await import('./cluster-stats.js')
 const coreName = (core: string | undefined): string =>
   `Swiftlet (${core}${WORKERS === undefined ? '' : `, ${WORKERS} workers`})`
 app.get('/stats', async () => ({
-  ...(WORKERS === undefined ? app.stats() : await askClusterStats('read')),
+  ...(clusterStats === undefined ? app.stats() : await clusterStats.askClusterStats('read')),
   ioDelayMs: DELAY_MS,
   core: coreName(app.address?.core),
 }))
 app.post('/stats/reset', async () => {
-  if (WORKERS === undefined) app.resetPeak()
-  else await askClusterStats('reset')
+  if (clusterStats === undefined) app.resetPeak()
+  else await clusterStats.askClusterStats('reset')
 })
-if (WORKERS !== undefined && !isPrimary()) answerClusterStats(app)
+if (clusterStats !== undefined && !isPrimary()) clusterStats.answerClusterStats(app)
 
 // Real-time scenarios (ws-idle, ws-broadcast, sse): see bench/lib/ws-bench-hub.ts.
 const streams = new Set<EventStream>()
@@ -102,6 +103,6 @@ app.post('/realtime/stop', () => realtime.stop())
 const info = await app.listen({ port: PORT, host: HOST, signals: false, workers: WORKERS })
 // With workers, only the primary talks to the harness; each worker drains and exits when it goes away.
 if (isPrimary()) {
-  if (WORKERS !== undefined) serveClusterStats()
+  clusterStats?.serveClusterStats()
   announce(info.port, coreName(info.core), () => void app.close())
 }

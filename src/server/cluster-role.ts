@@ -2,8 +2,12 @@
  * Which process this is under `listen({ workers })`: the primary (the process you started, which forks the
  * workers and supervises them) or one of its workers. Read once, from what the primary sets at fork.
  */
-import cluster from 'node:cluster'
+import type { Cluster } from 'node:cluster'
+import { lazyRequire } from '../lazy.js'
 import type { ListenInfo } from './lifecycle.js'
+
+/** node:cluster (with child_process, dgram, net: ~1.4 MB of RSS) is loaded only in a would-be worker. */
+export const loadCluster = lazyRequire<Cluster>('node:cluster')
 
 /** @internal Environment variables the primary passes to each worker it forks. */
 export const WORKER_ENV = { id: 'SWIFTLET_WORKER', port: 'SWIFTLET_WORKER_PORT' } as const
@@ -29,8 +33,9 @@ export interface PrimaryMessage {
 }
 
 function readSetting(): WorkerSetting | undefined {
+  if (process.env[WORKER_ENV.id] === undefined) return undefined
   // cluster.isWorker is false in a grandchild even when our variables leaked into its environment.
-  if (!cluster.isWorker) return undefined
+  if (!loadCluster().isWorker) return undefined
   const id = Number(process.env[WORKER_ENV.id])
   const port = Number(process.env[WORKER_ENV.port])
   if (!Number.isInteger(id) || id < 1 || !Number.isInteger(port) || port < 1 || port > 65_535)

@@ -4,9 +4,9 @@
  * `listening` or its startup error to the primary, and closes gracefully, then exits, when the primary tells
  * it to or goes away.
  */
-import cluster from 'node:cluster'
 import type { Logger } from '../logger.js'
 import {
+  loadCluster,
   isSwiftletMessage,
   type PrimaryMessage,
   type WorkerMessage,
@@ -68,7 +68,8 @@ export class WorkerControl {
     // Node's cluster makes a worker exit at once (process.exit(0)) when its IPC channel closes, unless
     // `exitedAfterDisconnect` is true (documented at Worker.process): a primary that died would cut every
     // in-flight request. This worker drains first instead (#onDisconnect), then exits.
-    if (cluster.worker) cluster.worker.exitedAfterDisconnect = true
+    const { worker } = loadCluster()
+    if (worker) worker.exitedAfterDisconnect = true
   }
 
   /**

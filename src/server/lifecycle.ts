@@ -128,7 +128,8 @@ export interface CoreServer {
  *   or `http2`; `http2` without `tls`), `ERR_LISTEN_FAILED`.
  */
 async function startCore(app: App<object>, options: ListenOptions, log: Logger): Promise<CoreServer> {
-  const { NodeServer, nodeCoreName } = await import('./node.js')
+  // Each core is loaded only when chosen: the node cores bring node:http, node:https, node:http2 and TLS.
+  const nodeCore = () => import('./node.js')
   const secure = options.tls !== undefined || options.http2 === true
   let core = options.core ?? (secure ? 'node' : 'uws')
   if (core === 'uws' && options.allowFallback === true) core = 'auto'
@@ -141,8 +142,12 @@ async function startCore(app: App<object>, options: ListenOptions, log: Logger):
       { code: ERR.CORE_UNSUPPORTED },
     )
   }
-  if (core === 'node') return NodeServer.start(app, options, log, nodeCoreName(options))
+  if (core === 'node') {
+    const { NodeServer, nodeCoreName } = await nodeCore()
+    return NodeServer.start(app, options, log, nodeCoreName(options))
+  }
   if (core === 'auto' && secure) {
+    const { NodeServer, nodeCoreName } = await nodeCore()
     const name = nodeCoreName(options)
     log.warn({ core: name }, `core: ${name}; tls/http2 was asked for and the uWebSockets.js build has no TLS`)
     return NodeServer.start(app, options, log, name)
@@ -173,6 +178,7 @@ async function startCore(app: App<object>, options: ListenOptions, log: Logger):
     { core: name, reason: loaded.reason },
     `core: ${name}; the uWebSockets.js native binary did not load (${loaded.reason}), do not benchmark this as uWS`,
   )
+  const { NodeServer } = await nodeCore()
   return NodeServer.start(app, options, log, name)
 }
 

@@ -4,7 +4,8 @@
  */
 import type compressible from 'compressible'
 import { promisify } from 'node:util'
-import { brotliCompress, constants, gzip, type BrotliOptions, type ZlibOptions } from 'node:zlib'
+import type * as Zlib from 'node:zlib'
+import type { BrotliOptions, ZlibOptions } from 'node:zlib'
 import type Negotiator from 'negotiator'
 import type { MiddlewareHandler, Next } from '../../compose.js'
 import type { Context as AnyContext, Params } from '../../context.js'
@@ -15,6 +16,7 @@ import { appendVary } from '../cors/vary.js'
 // Loaded by the first compression() or isCompressible() call, not when Swiftlet is imported (startup RSS).
 const loadCompressible = lazyRequire<typeof compressible>('compressible')
 const loadNegotiator = lazyRequire<typeof Negotiator>('negotiator')
+const loadZlib = lazyRequire<typeof Zlib>('node:zlib')
 
 type Context = AnyContext<Params, object>
 
@@ -43,9 +45,6 @@ export function isCompressible(contentType: string): boolean {
   if (/^text\/event-stream\b/i.test(contentType)) return false
   return loadCompressible()(contentType) === true || /^text\//i.test(contentType)
 }
-
-const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip)
-const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliCompress)
 
 // @types/negotiator lags the package: negotiator@1 takes `preferred` to break ties between equal q-values.
 type EncodingChooser = (
@@ -85,11 +84,14 @@ export function compression(options: CompressionOptions = {}): MiddlewareHandler
   const threshold = options.threshold ?? 1024
   const offered = options.encodings ?? ['br', 'gzip']
   const filter = options.filter ?? isCompressible
+  // Loaded now rather than by the first request (which would pay for the require).
+  const zlib = loadZlib()
+  const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(zlib.gzip)
+  const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(zlib.brotliCompress)
   const brotliOptions: BrotliOptions = {
-    params: { [constants.BROTLI_PARAM_QUALITY]: options.brotliQuality ?? 4 },
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: options.brotliQuality ?? 4 },
   }
   const gzipOptions: ZlibOptions = { level: options.gzipLevel ?? 6 }
-  // Both loaded now rather than by the first request (which would pay for the require).
   const Negotiator = loadNegotiator()
   if (filter === isCompressible) loadCompressible()
 
