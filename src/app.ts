@@ -280,42 +280,54 @@ export class App<S extends object = State> extends Router<S> {
     } catch (thrown) {
       respondWithError(ctx, asError(thrown))
     }
-    if (pending || ctx.scope) return this.#finish(ctx, sink, start, pending)
-    // A synchronous chain (no middleware awaiting, a handler returning a value) is answered here, with no
-    // promise and no tick: on uWS, inside the request callback, where writes need no cork.
+    // A synchronous chain (no middleware awaiting, a handler returning a value) is answered right here, with
+    // no promise and no tick: on uWS, inside the request callback, where writes need no cork. An awaiting
+    // one continues in one reaction on its promise (no async frame held per request while it awaits).
+    if (!pending) return this.#complete(ctx, sink, start)
+    return pending.then(
+      () => this.#complete(ctx, sink, start),
+      (thrown: unknown) => this.#completeWithError(ctx, sink, start, thrown),
+    )
+  }
+
+  /** {@link handle} once the chain threw asynchronously: the error becomes the response. Never throws. */
+  #completeWithError(
+    ctx: Context,
+    sink: ResponseSink,
+    start: number,
+    thrown: unknown,
+  ): Promise<void> | undefined {
+    try {
+      respondWithError(ctx, asError(thrown))
+    } catch (err) {
+      this.log.error({ err, reqId: ctx.id }, 'failed to build the error response')
+    }
+    return this.#complete(ctx, sink, start)
+  }
+
+  /**
+   * Commits the response; releases the request now, or once a streamed body was sent and provider cleanups
+   * ran. Never throws.
+   */
+  #complete(ctx: Context, sink: ResponseSink, start: number): Promise<void> | undefined {
     let committing: Promise<void> | undefined
     try {
       committing = this.#commit(ctx, sink, start)
     } catch (err) {
       this.log.error({ err, reqId: ctx.id }, 'failed to write response')
     }
-    if (committing) return this.#finish(ctx, sink, start, undefined, committing)
+    if (committing || ctx.scope) return this.#release(ctx, committing)
     this.#requests++
     this.#handling.released()
     return undefined
   }
 
   /**
-   * The asynchronous rest of {@link handle}: awaits the chain (`pending`), commits, awaits a streamed body
-   * (`committing`), then runs provider cleanups. Never rejects.
+   * The asynchronous end of a request: awaits a streamed body (`committing`), then runs provider cleanups,
+   * then releases the request. Never rejects.
    */
-  async #finish(
-    ctx: Context,
-    sink: ResponseSink,
-    start: number,
-    pending: Promise<void> | undefined,
-    committing?: Promise<void>,
-  ): Promise<void> {
+  async #release(ctx: Context, committing: Promise<void> | undefined): Promise<void> {
     try {
-      if (!committing) {
-        try {
-          if (pending) await pending
-        } catch (thrown) {
-          respondWithError(ctx, asError(thrown))
-        }
-        // Only a streamed body makes this asynchronous: a buffered response costs no extra tick.
-        committing = this.#commit(ctx, sink, start)
-      }
       if (committing) await committing
     } catch (err) {
       this.log.error({ err, reqId: ctx.id }, 'failed to write response')
