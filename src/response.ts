@@ -131,6 +131,7 @@ export function assertValidHeader(name: string, value: string): void {
  * @throws HttpError 500 `ERR_INVALID_HEADER` for the first invalid name or value.
  */
 export function assertValidHeaders(headers: ReadonlyMap<string, HeaderValue>): void {
+  if (headers.size === 0) return
   for (const [name, value] of headers) {
     if (typeof value === 'string') assertValidHeader(name, value)
     else for (const item of value) assertValidHeader(name, item)

@@ -14,6 +14,7 @@ import {
   statusLine,
   type OutgoingResponse,
   type ResponseSink,
+  type HeaderValue,
   type StaticBody,
 } from '../response.js'
 
@@ -135,6 +136,14 @@ export class UwsSink implements ResponseSink, RemoteAddressSource {
     // uWS writes `200 OK` itself when no status was written: one native call less for most responses.
     if (status !== 200) res.writeStatus(statusLine(status))
     if (contentType !== undefined) res.writeHeader('content-type', contentType)
+    if (headers.size > 0) this.#writeHeaders(headers)
+    const closing = close || this.#forceClose
+    if (closing && closeHeader) res.writeHeader('connection', 'close')
+    return closing
+  }
+
+  #writeHeaders(headers: ReadonlyMap<string, HeaderValue>): void {
+    const res = this.#res
     for (const [name, value] of headers) {
       // uWS frames the body itself: a Content-Length or Transfer-Encoding from the app would be a second,
       // conflicting framing header.
@@ -142,9 +151,6 @@ export class UwsSink implements ResponseSink, RemoteAddressSource {
       if (typeof value === 'string') res.writeHeader(name, value)
       else for (const item of value) res.writeHeader(name, item)
     }
-    const closing = close || this.#forceClose
-    if (closing && closeHeader) res.writeHeader('connection', 'close')
-    return closing
   }
 
   #write(response: OutgoingResponse, body: StaticBody): void {
