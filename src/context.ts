@@ -31,8 +31,6 @@ export class Context<
 > {
   /** The request: method, path, headers, query and body readers. */
   readonly req: SwiftletRequest
-  /** The response being built; helpers below write here. */
-  readonly res = new ResponseState()
   /** Route params, percent-decoded (`/users/:id` → `{ id }`). Empty before routing. */
   params: P
   /**
@@ -48,6 +46,7 @@ export class Context<
   /** @internal This request's dependencies (see `provide()`); created on first use. */
   scope: DependencyScope | undefined = undefined
   #appLog: Logger
+  #res: ResponseState | undefined = undefined
   #state: S | undefined = undefined
   #id: string | undefined = undefined
   readonly #ids: RequestIds
@@ -65,6 +64,14 @@ export class Context<
     this.#appLog = log
     // Routing replaces it; a small literal until then (an empty null-prototype object takes 184 bytes, `{}` 54).
     this.params = {} as P
+  }
+
+  /**
+   * The response being built; helpers below write here. Created on first use: a request awaiting I/O holds
+   * none until its handler answers.
+   */
+  get res(): ResponseState {
+    return (this.#res ??= new ResponseState())
   }
 
   /**
