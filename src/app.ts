@@ -8,7 +8,7 @@ import { composeChain, type Chain } from './compose.js'
 import { bodyLimitOf } from './middleware/body-limit/index.js'
 import { Context, type State } from './context.js'
 import { dispatch } from './dispatch.js'
-import { respondWithError } from './error-response.js'
+import { respondWithErrorSafely } from './error-response.js'
 import { createLogger, type Logger, type LoggerSetting } from './logger.js'
 import { SwiftletRequest, type RequestInit } from './request.js'
 import { assertValidHeaders, type ResponseSink } from './response.js'
@@ -278,7 +278,7 @@ export class App<S extends object = State> extends Router<S> {
     try {
       pending = chain(ctx)
     } catch (thrown) {
-      respondWithError(ctx, asError(thrown))
+      this.#respondWithError(ctx, thrown)
     }
     // A synchronous chain (no middleware awaiting, a handler returning a value) is answered right here, with
     // no promise and no tick: on uWS, inside the request callback, where writes need no cork. An awaiting
@@ -297,12 +297,14 @@ export class App<S extends object = State> extends Router<S> {
     start: number,
     thrown: unknown,
   ): Promise<void> | undefined {
-    try {
-      respondWithError(ctx, asError(thrown))
-    } catch (err) {
-      this.log.error({ err, reqId: ctx.id }, 'failed to build the error response')
-    }
+    this.#respondWithError(ctx, thrown)
     return this.#complete(ctx, sink, start)
+  }
+
+  /** The error becomes the response; if even that fails, a plain 500 (logged without the request id). */
+  #respondWithError(ctx: Context, thrown: unknown): void {
+    const failed = respondWithErrorSafely(ctx, asError(thrown))
+    if (failed) this.log.error({ err: failed, path: ctx.req.path }, 'failed to build the error response')
   }
 
   /**
@@ -314,7 +316,7 @@ export class App<S extends object = State> extends Router<S> {
     try {
       committing = this.#commit(ctx, sink, start)
     } catch (err) {
-      this.log.error({ err, reqId: ctx.id }, 'failed to write response')
+      this.log.error({ err, path: ctx.req.path }, 'failed to write response')
     }
     if (committing || ctx.scope) return this.#release(ctx, committing)
     this.#requests++
@@ -330,7 +332,7 @@ export class App<S extends object = State> extends Router<S> {
     try {
       if (committing) await committing
     } catch (err) {
-      this.log.error({ err, reqId: ctx.id }, 'failed to write response')
+      this.log.error({ err, path: ctx.req.path }, 'failed to write response')
     } finally {
       // Generator providers clean up after the response was written, even when writing failed
       // (docs/dependencies.md). close() logs a failing cleanup and never throws.
@@ -409,7 +411,7 @@ export class App<S extends object = State> extends Router<S> {
     } catch (err) {
       // uWS writes headers verbatim (upstream #1299): one CR/LF would split the response. Drop them all.
       res.headers.clear()
-      respondWithError(ctx, err as Error)
+      this.#respondWithError(ctx, err)
     }
     const close = this.#lifecycle.closing || !req.bodyComplete
     const sending = sink.send({

@@ -38,6 +38,34 @@ export function respondWithError(ctx: Context, error: Error): void {
   ctx.json(body, http.status)
 }
 
+/** The body of the last-resort 500: no request id, since reading it may be what failed. */
+export const INTERNAL_ERROR_BODY = '{"status":500,"code":"ERR_INTERNAL","message":"Internal Server Error"}'
+
+/**
+ * {@link respondWithError} that never throws. When building the error response fails itself (a header value
+ * with CR/LF, `details` JSON cannot encode, a request-id generator that throws), the response becomes a
+ * plain 500 with {@link INTERNAL_ERROR_BODY} and no other header, never the half-reset 200 it would
+ * otherwise leave.
+ * @returns What prevented the proper error response (for the caller to log); undefined when it was built.
+ */
+export function respondWithErrorSafely(ctx: Context, error: Error): Error | undefined {
+  try {
+    respondWithError(ctx, error)
+    return undefined
+  } catch (thrown) {
+    const res = ctx.res
+    res.resetForError()
+    res.headers.clear()
+    res.error ??= error
+    res.status = 500
+    res.statusSet = true
+    res.body = INTERNAL_ERROR_BODY
+    res.responded = true
+    res.defaultContentType('application/json; charset=utf-8')
+    return thrown instanceof Error ? thrown : new Error(String(thrown))
+  }
+}
+
 /** The status an error answers with by default: an HttpError's own, 500 for anything else. */
 export function statusOf(error: Error): number {
   return isHttpError(error) ? error.status : 500

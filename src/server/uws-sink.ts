@@ -3,6 +3,7 @@
  * loaded by uws.ts alone.
  */
 import type { HttpResponse } from 'uWebSockets.js'
+import { INTERNAL_ERROR_BODY } from '../error-response.js'
 import type { Logger } from '../logger.js'
 import type { RemoteAddressSource } from '../request.js'
 import type { InFlight } from './in-flight.js'
@@ -126,7 +127,7 @@ export class UwsSink implements ResponseSink, RemoteAddressSource {
     this.#res.cork(() => {
       this.#res.writeStatus(statusLine(500)).writeHeader('content-type', 'application/json; charset=utf-8')
       this.#finish()
-      this.#res.end('{"status":500,"code":"ERR_INTERNAL","message":"Internal Server Error"}', true)
+      this.#res.end(INTERNAL_ERROR_BODY, true)
     })
   }
 
