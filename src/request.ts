@@ -13,9 +13,13 @@ import { normalizePath } from './router/path.js'
  */
 export type RequestHeaders = Record<string, string | undefined>
 
-/** Instances inherit only from an empty null-prototype object: no `constructor`, no `__proto__` accessor. */
-function Bare(): void {}
-Bare.prototype = Object.create(null) as object
+/**
+ * Instances inherit only from an empty, frozen null-prototype object: no `constructor`, no `__proto__`
+ * accessor. (`util.inspect` shows them as `HeaderFields <[Object: null prototype] {}> {...}`, and strict deep
+ * equality against a plain object literal is false: compare with `toEqual` or `{ ...headers }`.)
+ */
+function HeaderFields(): void {}
+HeaderFields.prototype = Object.freeze(Object.create(null) as object)
 
 /**
  * A new, empty {@link RequestHeaders} object. Unlike `Object.create(null)`, which V8 keeps in dictionary mode
@@ -23,7 +27,7 @@ Bare.prototype = Object.create(null) as object
  * allocate per request and less for each young-generation GC to copy while thousands of requests await I/O.
  */
 export function emptyHeaders(): RequestHeaders {
-  return new (Bare as unknown as new () => RequestHeaders)()
+  return new (HeaderFields as unknown as new () => RequestHeaders)()
 }
 
 /** Where the body bytes come from; each core provides one. */

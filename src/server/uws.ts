@@ -202,8 +202,9 @@ function bindFailureReason(host: string, port: number): Promise<string> {
  * Collects one request's headers during `req.forEach`. One instance serves every request: forEach calls back
  * synchronously, so no two collections overlap, and no closure is allocated per request.
  */
+const NO_HEADERS = emptyHeaders()
 const collector = {
-  headers: emptyHeaders(),
+  headers: NO_HEADERS,
   bytes: 0,
   limit: 0,
   add(name: string, value: string): void {
@@ -232,6 +233,8 @@ function copyRequest(req: HttpRequest, res: HttpResponse, app: App<object>, sink
   collector.bytes = 0
   collector.limit = limits.headers
   req.forEach(collector.add)
+  // Not kept past this request (its Authorization and cookies would stay reachable until the next one).
+  collector.headers = NO_HEADERS
   const headerBytes = collector.bytes
   const targetLength = path.length + (querystring === '' ? 0 : querystring.length + 1)
   const init: RequestInit = {
