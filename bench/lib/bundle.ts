@@ -10,8 +10,8 @@
  * their bindings into every server: ~3.5 MB of RSS); source maps go to linked files, not into the source
  * text V8 holds (an inline map doubled a ~450 kB bundle).
  */
-import { mkdirSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { mkdirSync, rmSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { build } from 'esbuild'
 
 /** Where bundles go: inside node_modules so their bare imports resolve to the project's packages. */
@@ -19,6 +19,18 @@ const CACHE_DIR = 'node_modules/.cache/swiftlet-bench'
 
 /** Bundles made by this process: each server start gets its own directory, deleted when that server exits. */
 let bundles = 0
+/** Bundle directories not deleted yet: whatever is left goes when this process exits (Ctrl-C included). */
+const live = new Set<string>()
+process.on('exit', () => {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Deletes the bundle whose entry file is `entry` (once its server exited). */
+export function removeBundle(entry: string): void {
+  const dir = dirname(entry)
+  live.delete(dir)
+  rmSync(dir, { recursive: true, force: true })
+}
 
 /**
  * Bundles `script` (TypeScript, ESM) for Node 20 into a new directory and returns the path of its entry
@@ -30,6 +42,7 @@ export async function bundleScript(script: string, cwd: string): Promise<string>
   const name = basename(script).replace(/\.[cm]?tsx?$/, '')
   const outdir = resolve(cwd, CACHE_DIR, `${name}-${process.pid}-${++bundles}`)
   mkdirSync(outdir, { recursive: true })
+  live.add(outdir)
   await build({
     entryPoints: [resolve(cwd, script)],
     outdir,
@@ -42,6 +55,9 @@ export async function bundleScript(script: string, cwd: string): Promise<string>
     packages: 'external',
     sourcemap: 'linked',
     logLevel: 'silent',
+  }).catch((error: unknown) => {
+    removeBundle(join(outdir, `${name}.mjs`))
+    throw error
   })
   return join(outdir, `${name}.mjs`)
 }

@@ -2,11 +2,9 @@
  * Starts the server under test (by default examples/api/main.ts) and waits for its IPC announcement
  * `{ type: 'listening', port, core }`.
  */
-import { rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { describeExit, spawnNodeScript } from './children.js'
 import type { ManagedChild } from './children.js'
-import { bundleScript } from './bundle.js'
+import { bundleScript, removeBundle } from './bundle.js'
 
 /** A started server. */
 export interface StartedServer {
@@ -84,7 +82,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     onLine: options.onLine,
   })
   // Each run bundles afresh: the file is of no use once its server exited.
-  if (bundled) void child.exited.then(() => rm(dirname(entry), { recursive: true, force: true }))
+  if (bundled) void child.exited.then(() => removeBundle(entry))
   try {
     const { port, core } = await waitForListening(child, options.script, options.timeoutMs ?? 30_000)
     return { child, port, core }
