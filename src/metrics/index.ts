@@ -52,7 +52,8 @@ const REQUEST_LABELS = ['route', 'method', 'status'] as const
  * never the raw path, so their number stays bounded. No per-request work is added to apps without it, and
  * prom-client is loaded by the first call, not when Swiftlet is imported.
  * Metrics: `<prefix>http_requests_total`, `<prefix>http_request_duration_seconds` (histogram),
- * `<prefix>http_requests_in_flight`, `<prefix>http_requests_aborted_total`,
+ * `<prefix>http_requests_in_flight`, `<prefix>http_requests_aborted_total` (a request whose client left
+ * before its response is counted there only, not in the two above),
  * `<prefix>event_loop_delay_seconds{quantile}` (since the previous scrape) and `..._max_seconds`.
  * @example `const { registry } = metrics(app)` then `curl localhost:3000/metrics`
  */
@@ -136,10 +137,14 @@ function metricsMiddleware({ requests, duration, aborted }: RequestMetrics): Mid
     } finally {
       const route = ctx.routePattern ?? UNMATCHED_ROUTE
       const method = ctx.method
-      if (ctx.aborted) aborted.inc({ route, method })
-      const labels = { route, method, status: String(status) }
-      requests.inc(labels)
-      duration.observe(labels, (performance.now() - start) / 1000)
+      // A request whose client left got no answer: it counts as aborted, not under the status it never sent.
+      if (ctx.aborted) {
+        aborted.inc({ route, method })
+      } else {
+        const labels = { route, method, status: String(status) }
+        requests.inc(labels)
+        duration.observe(labels, (performance.now() - start) / 1000)
+      }
     }
   }
 }

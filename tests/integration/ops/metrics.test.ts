@@ -39,5 +39,8 @@ describe('metrics over HTTP', () => {
     await waitUntil(() => app.stats().inFlight === 0, 5000, 'the slow request to end')
     const body = await (await fetch(`${base}/metrics`)).text()
     expect(body).toContain('swiftlet_http_requests_aborted_total{route="/slow/:n",method="GET"} 1')
+    // Nothing was sent to that client: it is not counted as answered, under any status.
+    expect(body).not.toMatch(/swiftlet_http_requests_total\{route="\/slow\/:n"/)
+    expect(body).not.toMatch(/swiftlet_http_request_duration_seconds_count\{route="\/slow\/:n"/)
   })
 })
