@@ -36,10 +36,15 @@ export class LatencyHistogram {
     this.#histogram.recordValue(us)
   }
 
-  /** The latency at or below which `p` percent of the recorded values lie, in ms. */
+  /**
+   * The latency at or below which `p` percent of the recorded values lie, in ms. HdrHistogram answers with
+   * the top of the value's bucket (3 significant digits), which can lie above the largest value recorded:
+   * capped at that maximum, so p99.9 never reads above max.
+   */
   percentile(p: number): number {
-    if (this.#histogram.totalCount === 0) return 0
-    return this.#histogram.getValueAtPercentile(p) / US_PER_MS
+    const h = this.#histogram
+    if (h.totalCount === 0) return 0
+    return Math.min(h.getValueAtPercentile(p), h.maxValue) / US_PER_MS
   }
 
   /** Summary in milliseconds, rounded to 0.1 ms. */

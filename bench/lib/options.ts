@@ -73,7 +73,8 @@ Options:
                      (127.0.0.0/8, localhost or [::1]). A bare origin gets /io?kind=KIND.
   --server-pid PID   with --url: PID of that server, so its CPU use can be measured
   --server FILE      server script to start instead of ${DEFAULT_SERVER}
-                     (run with node --import tsx; must honour the same IPC contract);
+                     (bench/servers/*.ts are bundled and run with plain node, others with
+                     node --import tsx; it must honour the same IPC contract);
                      scenarios other than io default to ${BENCH_SERVER}
   --scenario NAME    what to request (default io):
 ${SCENARIOS.map((s) => `                       ${s.name.padEnd(15)}${s.summary}`).join('\n')}

@@ -24,8 +24,10 @@ function rows(r: Report): [string, string][] {
     ['efficiency', r.efficiency === null ? 'n/a' : r.efficiency.toFixed(3)],
     [
       r.rate === null ? 'latency' : 'latency (open)',
-      `p50 ${ms(r.latencyP50Ms)}  p90 ${ms(r.latencyP90Ms)}  p99 ${ms(r.latencyP99Ms)}  ` +
-        `p99.9 ${ms(r.latencyP999Ms)}  max ${ms(r.latencyMaxMs)}`,
+      r.responsesTotal === 0
+        ? 'n/a (no response in the window)'
+        : `p50 ${ms(r.latencyP50Ms)}  p90 ${ms(r.latencyP90Ms)}  p99 ${ms(r.latencyP99Ms)}  ` +
+          `p99.9 ${ms(r.latencyP999Ms)}  max ${ms(r.latencyMaxMs)}`,
     ],
     ['errors', `${r.errors}  (timeouts ${r.timeouts}, non-2xx ${r.non2xx})${flagged}`],
     ['server CPU', serverCpuText(r)],
