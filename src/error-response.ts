@@ -1,7 +1,7 @@
 /** The JSON error response, written the same way by the default error handler and the automatic answers. */
 import { STATUS_CODES } from 'node:http'
 import type { Context } from './context.js'
-import { ERR, HttpError, isHttpError } from './errors.js'
+import { asError, ERR, HttpError, isHttpError } from './errors.js'
 
 /** The body of every error response Swiftlet writes. */
 export interface ErrorBody {
@@ -62,7 +62,7 @@ export function respondWithErrorSafely(ctx: Context, error: Error): Error | unde
     res.body = INTERNAL_ERROR_BODY
     res.responded = true
     res.defaultContentType('application/json; charset=utf-8')
-    return thrown instanceof Error ? thrown : new Error(String(thrown))
+    return asError(thrown)
   }
 }
 

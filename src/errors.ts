@@ -177,6 +177,11 @@ export function isHttpError(value: unknown): value is HttpError {
   )
 }
 
+/** Errors stay as they are (so handlers can test `instanceof ZodError`); anything else becomes an HttpError. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : toHttpError(thrown)
+}
+
 /** Wraps anything thrown (a string, `undefined`, an Error) into an {@link HttpError}. */
 export function toHttpError(thrown: unknown): HttpError {
   if (isHttpError(thrown)) return thrown

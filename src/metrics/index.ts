@@ -11,7 +11,7 @@ import type { MiddlewareHandler, Next } from '../compose.js'
 import type { Context as AnyContext, Params } from '../context.js'
 import { statusOf } from '../error-response.js'
 import { lazyRequire } from '../lazy.js'
-import { asError } from '../router/compile.js'
+import { asError } from '../errors.js'
 
 /** prom-client (~12 MB of RSS) is loaded by the first `metrics()` call, not by importing Swiftlet. */
 const loadPromClient = lazyRequire<typeof PromClient>('prom-client')

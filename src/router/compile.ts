@@ -5,7 +5,7 @@
 import { composeChain, resolved, type Chain, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { statusOf } from '../error-response.js'
-import { toHttpError } from '../errors.js'
+import { asError } from '../errors.js'
 import { bodyLimitOf, parseBytes } from '../middleware/body-limit/index.js'
 import { joinPaths } from './path.js'
 import type { ErrorHandler, Method, RouteRecord, Router } from './router.js'
@@ -248,9 +248,4 @@ function settleValue(settle: Settle, ctx: Context, value: unknown): void {
   if (value === undefined) return
   if (value instanceof Error) throw value
   settle(ctx, value)
-}
-
-/** Errors stay as they are (so handlers can test `instanceof ZodError`); anything else becomes an HttpError. */
-export function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : toHttpError(thrown)
 }
