@@ -30,13 +30,18 @@ export function parseBenchMessage(text: string): BenchMessage | undefined {
   }
 }
 
-/** The accounting of one window. */
+/** The accounting of one window. Message counts cover messages *published* inside the window. */
 export interface DeliveryStats {
+  /** Messages published in the window (gaps in `seq` count as messages nobody received). */
   messages: number
+  /** Of those, the ones every client open at the start received. */
   completeMessages: number
   deliveries: number
+  /** messages × clients open at the start. */
   expectedDeliveries: number
+  /** Publish → the last client received it, per complete message. */
   fanout: LatencyStats
+  /** Publish → each client received it, per delivery. */
   delivery: LatencyStats
 }
 

@@ -7,6 +7,7 @@
  * difference is a real delay (no skew between processes), valid as long as everything runs on this machine.
  */
 import type { LatencyStats } from './latency-histogram.js'
+import type { DeliveryStats } from './ws-delivery.js'
 
 /** The three real-time scenarios. */
 export type RealtimeKind = 'ws-idle' | 'ws-broadcast' | 'sse'
@@ -55,8 +56,8 @@ export interface ConnectSummary {
   cpuUs: number
 }
 
-/** The window, as the generator saw it. Message counts cover messages *published* inside the window. */
-export interface RealtimeWindowSummary {
+/** The window, as the generator saw it (delivery counts: see {@link DeliveryStats}). */
+export interface RealtimeWindowSummary extends DeliveryStats {
   windowS: number
   /** Generator CPU over the window (process.cpuUsage), µs; and its peak RSS, kB. */
   cpuUs: number
@@ -64,17 +65,6 @@ export interface RealtimeWindowSummary {
   /** Clients open when the window opened, and how many clients closed after opening (each an error). */
   openAtStart: number
   closedDuringRun: number
-  /** Messages published in the window (gaps in `seq` count as messages nobody received). */
-  messages: number
-  /** Of those, the ones every client open at the start received. */
-  completeMessages: number
-  deliveries: number
-  /** messages × openAtStart. */
-  expectedDeliveries: number
-  /** Publish → the last client received it, per complete message. */
-  fanout: LatencyStats
-  /** Publish → each client received it, per delivery. */
-  delivery: LatencyStats
   /** Messages that arrived but were not bench messages (unparsable), counted for the record. */
   malformed: number
 }
